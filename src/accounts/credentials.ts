@@ -1,0 +1,33 @@
+import { AppError } from '../platform/errors.ts'
+import type { AccountDeps } from './deps.ts'
+import type { User } from './store.ts'
+
+export function createCredentials(deps: AccountDeps) {
+  const { db, store, hasher } = deps
+  return {
+    /**
+     * SimpleJWT's TokenObtainPairSerializer: unknown email, wrong password and inactive account give the same
+     * answer, and cost the same time (a dummy verification for unknown emails): prevents account enumeration.
+     */
+    async checkCredentials(email: string, password: string): Promise<User> {
+      const user = await store.findByEmail(email)
+      if (user === undefined) {
+        await hasher.verifyDummy(password)
+        throw AppError.invalidCredentials()
+      }
+      if (!await hasher.verify(password, user.password) || !user.isActive) throw AppError.invalidCredentials()
+      const now = Date.now()
+      // A login updates last_login, which also invalidates outstanding password-reset links (Django's token).
+      // An old or weaker hash is replaced while the plain password is at hand: one extra hash, this login only.
+      const password2 = hasher.needsRehash(user.password) ? await hasher.hash(password) : undefined
+      await store.update(db, user.id, { lastLogin: now, ...(password2 !== undefined ? { password: password2 } : {}) })
+      return { ...user, lastLogin: now, password: password2 ?? user.password }
+    },
+
+    /** The user behind a token, if it still may act: exists and is active. */
+    async findActiveUser(id: number): Promise<User | undefined> {
+      const user = await store.findById(id)
+      return user?.isActive ? user : undefined
+    },
+  }
+}

@@ -1,0 +1,23 @@
+import type { Db } from '../platform/db.ts'
+import type { PasswordHasher } from '../platform/password-hashing.ts'
+import type { OutboxStore } from '../mail/outbox-store.ts'
+import type { createLinkTokens } from '../tokens/link-token.ts'
+import type { UniversityService } from '../universities/service.ts'
+import type { SiteInfo } from './emails.ts'
+import type { AccountStore } from './store.ts'
+
+/** What every account story is built from; wired once in app.ts. */
+export type AccountDeps = {
+  db: Db
+  store: AccountStore
+  outbox: OutboxStore
+  /** Starts delivery of mail queued by a transaction that has just committed. */
+  wakeMailer: () => void
+  hasher: PasswordHasher
+  linkTokens: ReturnType<typeof createLinkTokens>
+  universities: UniversityService
+  commonPasswords: ReadonlySet<string>
+  site: SiteInfo
+  /** Ends every session of the user inside the transaction that changed their credentials (API.md §11). */
+  revokeSessionsOfUser: (trx: Db, userId: number, now: number) => Promise<void>
+}

@@ -1,0 +1,118 @@
+import { AppError } from '../platform/errors.ts'
+import type { FieldErrors } from '../platform/errors.ts'
+import { complete } from '../platform/field-checks.ts'
+import type { Parsed } from '../platform/field-checks.ts'
+import { currentPasswordErrors } from './credential-changes.ts'
+import type { AccountDeps } from './deps.ts'
+import type { OptionalCurrentPasswordBody, ProfileBody, ShortUserPatchBody } from './schemas.ts'
+import { USER_TYPE } from './store.ts'
+import type { User, UserPatch } from './store.ts'
+
+export const isSiteAdmin = (user: User): boolean => user.userType === USER_TYPE.SITE_ADMIN
+
+export function createProfile(deps: AccountDeps) {
+  const { db, store, universities } = deps
+
+  async function nameErrors(user: User, body: Partial<ShortUserPatchBody>, errors: FieldErrors): Promise<void> {
+    if (body.username !== undefined && await store.usernameTaken(body.username, user.id)) {
+      errors.username = ['user with this username already exists.']
+    }
+  }
+
+  function namePatch(body: Partial<ShortUserPatchBody>): UserPatch {
+    return {
+      ...(body.first_name !== undefined ? { firstName: body.first_name } : {}),
+      ...(body.last_name !== undefined ? { lastName: body.last_name } : {}),
+      ...(body.username !== undefined ? { username: body.username.toLowerCase() } : {}),
+    }
+  }
+
+  /** University (students only) and department rules of PUT/PATCH /users/me/ (API.md §4). */
+  async function affiliationPatch(user: User, body: Partial<ProfileBody>, errors: FieldErrors): Promise<UserPatch> {
+    const patch: UserPatch = {}
+    let universityId = user.universityId
+    // Only students choose their university; for everyone else the field is read-only and silently ignored.
+    if (body.university !== undefined && user.userType === USER_TYPE.STUDENT && body.university !== user.universityId) {
+      if (body.university !== null && !await universities.isSelectableUniversity(body.university)) {
+        errors.university = [`Invalid pk "${body.university}" - object does not exist.`]
+        return patch
+      }
+      universityId = body.university
+      patch.universityId = universityId
+      patch.departmentId = null
+    }
+    if (body.department !== undefined) {
+      if (body.department !== null && !await universities.isDepartmentOf(body.department, universityId)) {
+        errors.department = [`Invalid pk "${body.department}" - object does not exist.`]
+      } else {
+        patch.departmentId = body.department
+      }
+    }
+    return patch
+  }
+
+  async function applyPatch(user: User, patch: UserPatch): Promise<User> {
+    await store.update(db, user.id, patch)
+    return (await store.findById(user.id)) ?? user
+  }
+
+  async function deleteUser(user: User): Promise<void> {
+    // Sessions and refresh tokens go with the row (ON DELETE CASCADE); access tokens die with the user lookup.
+    await db.transaction().execute((trx) => store.delete(trx, user.id))
+  }
+
+  /** A non-admin may only address their own id; others look like they do not exist. */
+  async function findVisible(viewer: User, id: number): Promise<User> {
+    if (!isSiteAdmin(viewer) && viewer.id !== id) throw AppError.notFound()
+    const user = viewer.id === id ? viewer : await store.findById(id)
+    if (user === undefined) throw AppError.notFound()
+    return user
+  }
+
+  async function deleteMe(user: User, parsed: Parsed<OptionalCurrentPasswordBody>): Promise<void> {
+    if (parsed.value.current_password === undefined && parsed.errors.current_password === undefined) {
+      parsed.errors.current_password = ['This field is required.']
+    }
+    const wrong = await currentPasswordErrors(deps, user.password, parsed.value.current_password)
+    if (wrong) parsed.errors.current_password = wrong
+    complete(parsed)
+    await deleteUser(user)
+  }
+
+  return {
+    findVisible,
+    deleteMe,
+
+    async updateMe(user: User, parsed: Parsed<ProfileBody>): Promise<User> {
+      await nameErrors(user, parsed.value, parsed.errors)
+      const affiliation = await affiliationPatch(user, parsed.value, parsed.errors)
+      const body = complete(parsed)
+      return applyPatch(user, { ...namePatch(body), ...affiliation })
+    },
+
+    list(viewer: User): Promise<User[]> | User[] {
+      return isSiteAdmin(viewer) ? store.listAll() : [viewer]
+    },
+
+    async updateShort(viewer: User, id: number, parsed: Parsed<ShortUserPatchBody>): Promise<User> {
+      const target = await findVisible(viewer, id)
+      await nameErrors(target, parsed.value, parsed.errors)
+      return applyPatch(target, namePatch(complete(parsed)))
+    },
+
+    async deleteById(viewer: User, id: number, parsed: Parsed<OptionalCurrentPasswordBody>): Promise<void> {
+      if (viewer.id === id) return deleteMe(viewer, parsed)
+      // API.md §4: deleting someone else is 403 for a non-admin (not 404 as for reads).
+      if (!isSiteAdmin(viewer)) throw AppError.permissionDenied()
+      const target = await store.findById(id)
+      if (target === undefined) throw AppError.notFound()
+      await deleteUser(target)
+    },
+
+    async findById(id: number): Promise<User> {
+      const user = await store.findById(id)
+      if (user === undefined) throw AppError.notFound()
+      return user
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import { AppError } from '../platform/errors.ts'
+import type { FieldErrors } from '../platform/errors.ts'
+import { complete, throwFieldErrors } from '../platform/field-checks.ts'
+import type { Parsed } from '../platform/field-checks.ts'
+import { encodeUid } from '../tokens/link-token.ts'
+import type { AccountDeps } from './deps.ts'
+import { activationEmail } from './emails.ts'
+import { linkUser, passwordErrors, userFromLink } from './link-checks.ts'
+import type { EmailBody, RegisterBody, UidTokenBody } from './schemas.ts'
+import { USER_TYPE } from './store.ts'
+import type { User } from './store.ts'
+
+export function createRegistration(deps: AccountDeps) {
+  const { db, store, outbox, hasher, linkTokens, universities, site } = deps
+
+  async function queueActivationMail(trx: typeof db, user: User, now: number): Promise<void> {
+    const token = linkTokens.make(linkUser(user), 'activation')
+    await outbox.enqueue(trx, activationEmail(site, user.email, encodeUid(user.id), token), now)
+  }
+
+  /** Field-level checks that need the database, reported with the schema's errors (DRF's order). */
+  async function relationErrors(body: Partial<RegisterBody>, errors: FieldErrors): Promise<void> {
+    if (body.email !== undefined && await store.emailTaken(body.email)) errors.email = ['user with this email already exists.']
+    if (body.username !== undefined && await store.usernameTaken(body.username)) {
+      errors.username = ['user with this username already exists.']
+    }
+    const universityId = body.university ?? null
+    if (universityId !== null && !await universities.isSelectableUniversity(universityId)) {
+      errors.university = [`Invalid pk "${universityId}" - object does not exist.`]
+    }
+    const departmentId = body.department ?? null
+    if (departmentId !== null && errors.university === undefined && !await universities.isDepartmentOf(departmentId, universityId)) {
+      errors.department = [`Invalid pk "${departmentId}" - object does not exist.`]
+    }
+  }
+
+  return {
+    /** POST /api/users/: an inactive student account and its activation mail, in one transaction. */
+    async register(parsed: Parsed<RegisterBody>): Promise<User> {
+      await relationErrors(parsed.value, parsed.errors)
+      const body = complete(parsed)
+      const attributes = { username: body.username, firstName: body.first_name, lastName: body.last_name, email: body.email }
+      throwFieldErrors(passwordErrors(deps, body.password, attributes, 'password'))
+      if (body.password !== body.re_password) throw AppError.nonField("The two password fields didn't match.")
+      const password = await hasher.hash(body.password)
+      const now = Date.now()
+      const user = await db.transaction().execute(async (trx) => {
+        const created = await store.insert(trx, {
+          email: body.email.toLowerCase(), username: body.username.toLowerCase(),
+          firstName: body.first_name, lastName: body.last_name, password,
+          universityId: body.university ?? null, departmentId: body.department ?? null,
+          userType: USER_TYPE.STUDENT, isActive: false, isStaff: false, isSuperuser: false,
+          dateJoined: now, lastLogin: null, profilePicture: null,
+        })
+        await queueActivationMail(trx, created, now)
+        return created
+      })
+      deps.wakeMailer()
+      return user
+    },
+
+    /** POST /api/users/activation/ */
+    async activate(body: UidTokenBody): Promise<void> {
+      const user = await userFromLink(deps, body.uid, body.token, 'activation')
+      if (user.isActive) throw AppError.permissionDenied('Stale token for given user.')
+      await store.update(db, user.id, { isActive: true })
+    },
+
+    /** POST /api/users/resend_activation/ */
+    async resendActivation(body: EmailBody): Promise<void> {
+      const user = await store.findByEmail(body.email)
+      // Same answer whether or not the account exists, or is already active: prevents account enumeration.
+      if (user === undefined || user.isActive) return
+      await db.transaction().execute((trx) => queueActivationMail(trx, user, Date.now()))
+      deps.wakeMailer()
+    },
+  }
+}

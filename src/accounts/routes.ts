@@ -1,0 +1,112 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { AuthGuard } from '../platform/auth-guard.ts'
+import { AppError } from '../platform/errors.ts'
+import { parsedBody } from '../platform/field-checks.ts'
+import type { Principal } from '../tokens/service.ts'
+import type { createAccountService } from './service.ts'
+import {
+  CurrentPasswordBody, EmailBody, IdParams, OptionalCurrentPasswordBody, ProfileBody, ProfilePutBody, RegisterBody,
+  ResetEmailConfirmBody, ResetPasswordConfirmBody, SetEmailBody, SetPasswordBody, ShortUserPatchBody, ShortUserPutBody,
+  UidTokenBody, UserIdQuery,
+} from './schemas.ts'
+import { toCreatedUserJson, toFullUserJson, toShortUserJson } from './serialize.ts'
+
+type Deps = { accounts: ReturnType<typeof createAccountService>; guard: AuthGuard<Principal> }
+
+/** `{scheme}://{host}` as Django's request.build_absolute_uri sees it. */
+export function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`
+}
+
+/** DRF's router: a non-integer id in the path simply matches no object. */
+function idParam(request: FastifyRequest): number {
+  const { id } = request.params as { id: string }
+  if (!/^\d{1,9}$/.test(id)) throw AppError.notFound()
+  return Number(id)
+}
+
+const auth = { auth: true }
+const collect = { attachValidation: true }
+
+/** /api/users/… (Djoser's UserViewSet) — API.md §4. */
+export function accountRoutes(deps: Deps): FastifyPluginAsync {
+  const { accounts, guard } = deps
+  const me = (request: FastifyRequest) => guard.of(request).user
+
+  return async (app) => {
+    app.post('/', { ...collect, schema: { body: RegisterBody } }, async (request, reply) => {
+      const user = await accounts.register(parsedBody(request))
+      return reply.code(201).send(toCreatedUserJson(user))
+    })
+    app.get('/', { config: auth }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
+
+    app.post('/activation/', { schema: { body: UidTokenBody } }, async (request, reply) => {
+      await accounts.activate(request.body as UidTokenBody)
+      return reply.code(204).send()
+    })
+    app.post('/resend_activation/', { schema: { body: EmailBody } }, async (request, reply) => {
+      await accounts.resendActivation(request.body as EmailBody)
+      return reply.code(204).send()
+    })
+
+    app.get('/me/', { config: auth }, async (request) => toFullUserJson(me(request), originOf(request)))
+    app.put('/me/', { config: auth, ...collect, schema: { body: ProfilePutBody } }, async (request) =>
+      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
+    app.patch('/me/', { config: auth, ...collect, schema: { body: ProfileBody } }, async (request) =>
+      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
+    app.delete('/me/', { config: auth, ...collect, schema: { body: CurrentPasswordBody } }, async (request, reply) => {
+      await accounts.deleteMe(me(request), parsedBody(request))
+      return reply.code(204).send()
+    })
+
+    app.post('/set_password/', { config: auth, ...collect, schema: { body: SetPasswordBody } }, async (request, reply) => {
+      await accounts.setPassword(me(request), parsedBody(request))
+      return reply.code(204).send()
+    })
+    app.post('/reset_password/', { schema: { body: EmailBody } }, async (request, reply) => {
+      await accounts.requestPasswordReset(request.body as EmailBody)
+      return reply.code(204).send()
+    })
+    app.post('/reset_password_confirm/', { schema: { body: ResetPasswordConfirmBody } }, async (request, reply) => {
+      await accounts.confirmPasswordReset(request.body as ResetPasswordConfirmBody)
+      return reply.code(204).send()
+    })
+
+    app.post('/set_email/', { config: auth, ...collect, schema: { body: SetEmailBody } }, async (request, reply) => {
+      await accounts.setEmail(me(request), parsedBody(request))
+      return reply.code(204).send()
+    })
+    app.post('/reset_email/', { schema: { body: EmailBody } }, async (request, reply) => {
+      await accounts.requestEmailReset(request.body as EmailBody)
+      return reply.code(204).send()
+    })
+    app.post('/reset_email_confirm/', { ...collect, schema: { body: ResetEmailConfirmBody } }, async (request, reply) => {
+      await accounts.confirmEmailReset(parsedBody(request))
+      return reply.code(204).send()
+    })
+
+    app.get('/:id/', { config: auth, schema: { params: IdParams } }, async (request) =>
+      toShortUserJson(await accounts.findVisible(me(request), idParam(request))))
+    app.put('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: ShortUserPutBody } }, async (request) =>
+      toShortUserJson(await accounts.updateShort(me(request), idParam(request), parsedBody(request))))
+    app.patch('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: ShortUserPatchBody } }, async (request) =>
+      toShortUserJson(await accounts.updateShort(me(request), idParam(request), parsedBody(request))))
+    app.delete('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: OptionalCurrentPasswordBody } }, async (request, reply) => {
+      await accounts.deleteById(me(request), idParam(request), parsedBody(request))
+      return reply.code(204).send()
+    })
+  }
+}
+
+/** GET /api/user/?user_id=N and GET /api/ (the original project's own views). */
+export function userLookupRoutes(deps: Deps): FastifyPluginAsync {
+  const { accounts } = deps
+  return async (app) => {
+    app.get('/user/', { config: auth, schema: { querystring: UserIdQuery } }, async (request) => {
+      const { user_id: id } = request.query as UserIdQuery
+      if (id < 1 || id > 2_147_483_647) throw AppError.notFound()
+      return toFullUserJson(await accounts.findById(id), null)
+    })
+    app.get('/', { config: auth }, async (request) => ({ users: `${originOf(request)}/api/users/` }))
+  }
+}

@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
+import { Body, CharField, EmailField, IntegerField, NullablePkField, Optional } from '../platform/fields.ts'
+
+// Model limits (API.md §4): names ≤ 100, username ≤ 20, email ≤ 100. Passwords are trimmed like every DRF string.
+const Password = CharField()
+
+export const RegisterBody = Body({
+  first_name: CharField({ maxLength: 100 }),
+  last_name: CharField({ maxLength: 100 }),
+  username: CharField({ maxLength: 20 }),
+  email: EmailField({ maxLength: 100 }),
+  password: Password,
+  re_password: Password,
+  university: Optional(NullablePkField()),
+  department: Optional(NullablePkField()),
+})
+export type RegisterBody = Static<typeof RegisterBody>
+
+export const UidTokenBody = Body({ uid: CharField(), token: CharField() })
+export type UidTokenBody = Static<typeof UidTokenBody>
+
+export const EmailBody = Body({ email: EmailField() })
+export type EmailBody = Static<typeof EmailBody>
+
+export const ProfileBody = Body({
+  first_name: Optional(CharField({ maxLength: 100 })),
+  last_name: Optional(CharField({ maxLength: 100 })),
+  username: Optional(CharField({ maxLength: 20 })),
+  university: Optional(NullablePkField()),
+  department: Optional(NullablePkField()),
+})
+export type ProfileBody = Static<typeof ProfileBody>
+
+/** PUT needs the three names (API.md §4); PATCH takes any subset. */
+export const ProfilePutBody = Body({
+  ...ProfileBody.properties,
+  first_name: CharField({ maxLength: 100 }),
+  last_name: CharField({ maxLength: 100 }),
+  username: CharField({ maxLength: 20 }),
+})
+
+export const ShortUserPutBody = Body({
+  first_name: CharField({ maxLength: 100 }),
+  last_name: CharField({ maxLength: 100 }),
+  username: CharField({ maxLength: 20 }),
+})
+export const ShortUserPatchBody = Body({
+  first_name: Optional(CharField({ maxLength: 100 })),
+  last_name: Optional(CharField({ maxLength: 100 })),
+  username: Optional(CharField({ maxLength: 20 })),
+})
+export type ShortUserPatchBody = Static<typeof ShortUserPatchBody>
+
+export const CurrentPasswordBody = Body({ current_password: Password })
+export type CurrentPasswordBody = Static<typeof CurrentPasswordBody>
+
+/** DELETE of another user by a site admin needs no password, so the field is optional at the schema level. */
+export const OptionalCurrentPasswordBody = Body({ current_password: Optional(Password) })
+export type OptionalCurrentPasswordBody = Static<typeof OptionalCurrentPasswordBody>
+
+export const SetPasswordBody = Body({ current_password: Password, new_password: Password, re_new_password: Password })
+export type SetPasswordBody = Static<typeof SetPasswordBody>
+
+export const ResetPasswordConfirmBody = Body({
+  uid: CharField(), token: CharField(), new_password: Password, re_new_password: Password,
+})
+export type ResetPasswordConfirmBody = Static<typeof ResetPasswordConfirmBody>
+
+export const SetEmailBody = Body({ current_password: Password, new_email: EmailField({ maxLength: 100 }) })
+export type SetEmailBody = Static<typeof SetEmailBody>
+
+export const ResetEmailConfirmBody = Body({ uid: CharField(), token: CharField(), new_email: EmailField({ maxLength: 100 }) })
+export type ResetEmailConfirmBody = Static<typeof ResetEmailConfirmBody>
+
+export const UserIdQuery = Body({ user_id: IntegerField() })
+export type UserIdQuery = Static<typeof UserIdQuery>
+
+export const IdParams = Type.Object({ id: Type.String() })

@@ -1,0 +1,19 @@
+import { createCredentials } from './credentials.ts'
+import type { AccountDeps } from './deps.ts'
+import { createEmailFlows } from './email-flows.ts'
+import { createPasswordFlows } from './password-flows.ts'
+import { createProfile } from './profile.ts'
+import { createRegistration } from './registration.ts'
+
+/** Every account story, one object for the routes; each story lives in its own file. */
+export function createAccountService(deps: AccountDeps) {
+  return {
+    ...createRegistration(deps),
+    ...createPasswordFlows(deps),
+    ...createEmailFlows(deps),
+    ...createProfile(deps),
+    ...createCredentials(deps),
+  }
+}
+
+export type AccountService = ReturnType<typeof createAccountService>

@@ -1,0 +1,98 @@
+import type { Selectable, Updateable } from 'kysely'
+import { AppError } from '../platform/errors.ts'
+import { asUniqueViolation } from '../platform/db.ts'
+import type { Db, UsersTable } from '../platform/db.ts'
+
+export type UserRow = Selectable<UsersTable>
+export type User = Omit<UserRow, 'isActive' | 'isStaff' | 'isSuperuser'> & {
+  isActive: boolean
+  isStaff: boolean
+  isSuperuser: boolean
+}
+export type NewUser = Omit<User, 'id' | 'tokensValidAfter'>
+export type UserPatch = Partial<Omit<User, 'id'>>
+
+export const USER_TYPE = { SITE_ADMIN: 0, UNIVERSITY_ADMIN: 1, MODERATOR: 2, FACULTY: 3, REPRESENTATIVE: 4, STUDENT: 5 } as const
+
+const flag = (value: boolean): 0 | 1 => (value ? 1 : 0)
+
+function toUser(row: UserRow): User {
+  return { ...row, isActive: row.isActive === 1, isStaff: row.isStaff === 1, isSuperuser: row.isSuperuser === 1 }
+}
+
+function toRow(patch: UserPatch): Updateable<UsersTable> {
+  const { isActive, isStaff, isSuperuser, ...rest } = patch
+  return {
+    ...rest,
+    ...(isActive !== undefined ? { isActive: flag(isActive) } : {}),
+    ...(isStaff !== undefined ? { isStaff: flag(isStaff) } : {}),
+    ...(isSuperuser !== undefined ? { isSuperuser: flag(isSuperuser) } : {}),
+  }
+}
+
+/** Unique violations on users become the contract's duplicate messages, in both dialects. */
+function translateUniqueViolation(error: unknown): never {
+  const violation = asUniqueViolation(error)
+  if (violation?.constraint.includes('email')) throw AppError.fields({ email: ['user with this email already exists.'] })
+  if (violation?.constraint.includes('username')) {
+    throw AppError.fields({ username: ['user with this username already exists.'] })
+  }
+  throw error
+}
+
+export function createAccountStore(db: Db) {
+  return {
+    async findById(id: number, trx: Db = db): Promise<User | undefined> {
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toUser(row)
+    },
+
+    async findByEmail(email: string, trx: Db = db): Promise<User | undefined> {
+      const row = await trx.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst()
+      return row && toUser(row)
+    },
+
+    async emailTaken(email: string, exceptId?: number): Promise<boolean> {
+      let query = db.selectFrom('users').select('id').where('email', '=', email.toLowerCase())
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId)
+      return (await query.executeTakeFirst()) !== undefined
+    },
+
+    async usernameTaken(username: string, exceptId?: number): Promise<boolean> {
+      let query = db.selectFrom('users').select('id').where('username', '=', username.toLowerCase())
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId)
+      return (await query.executeTakeFirst()) !== undefined
+    },
+
+    async insert(trx: Db, user: NewUser): Promise<User> {
+      try {
+        const values = { ...user, isActive: flag(user.isActive), isStaff: flag(user.isStaff), isSuperuser: flag(user.isSuperuser) }
+        const row = await trx.insertInto('users').values({ ...values, tokensValidAfter: 0 })
+          .returningAll().executeTakeFirstOrThrow()
+        return toUser(row)
+      } catch (error) {
+        return translateUniqueViolation(error)
+      }
+    },
+
+    async update(trx: Db, id: number, patch: UserPatch): Promise<void> {
+      if (Object.keys(patch).length === 0) return
+      try {
+        await trx.updateTable('users').set(toRow(patch)).where('id', '=', id).execute()
+      } catch (error) {
+        translateUniqueViolation(error)
+      }
+    },
+
+    async delete(trx: Db, id: number): Promise<void> {
+      await trx.deleteFrom('users').where('id', '=', id).execute()
+    },
+
+    async listAll(): Promise<User[]> {
+      const rows = await db.selectFrom('users').selectAll().orderBy('id').execute()
+      return rows.map(toUser)
+    },
+  }
+}
+
+export type AccountStore = ReturnType<typeof createAccountStore>

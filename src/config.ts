@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse as parseDotenv } from 'dotenv'
+import type { Argon2Cost } from './platform/password-hashing.ts'
+import { readOrCreateSecretKey } from './platform/secret-key-file.ts'
+import {
+  ConfigError, bool, csv, int, oneOf, optionalString, seconds, string,
+} from './platform/env-parsers.ts'
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
+export type SameSite = 'Lax' | 'Strict' | 'None'
+
+export type Config = {
+  production: boolean
+  debug: boolean
+  host: string
+  port: number
+  secretKey: string
+  dataDir: string
+  database: DatabaseConfig
+  domain: string
+  protocol: 'http' | 'https'
+  siteName: string
+  email: {
+    backend: 'console' | 'smtp'
+    host: string | undefined
+    port: number
+    user: string | undefined
+    password: string | undefined
+    useTls: boolean
+    from: string
+    outboxDir: string
+    /** Seconds between polls of the outbox table for due mail. */
+    pollInterval: number
+    /** First retry delay of a failed mail; each further retry doubles it (capped at 15 minutes). */
+    retryBaseMs: number
+    maxAttempts: number
+  }
+  corsAllowedOrigins: readonly string[]
+  cookies: { secure: boolean; sameSite: SameSite; maxAge: number }
+  accessTokenLifetime: number
+  refreshTokenLifetime: number
+  rotateRefreshTokens: boolean
+  passwordHashing: Argon2Cost
+  logLevel: string
+  /** Things worth a warning line at start-up (computed here, logged by the server). */
+  warnings: readonly string[]
+}
+
+type Env = Record<string, string | undefined>
+
+/** Reads `.env.local` (if present) under the real environment, which wins. */
+export function readEnvironment(env: Env = process.env, cwd = process.cwd()): Env {
+  const file = resolve(cwd, '.env.local')
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {}
+  return { ...fromFile, ...env }
+}
+
+/**
+ * Parses the environment once into a frozen, typed object. Throws ConfigError with one line naming the
+ * variable on any bad value; see `.env.example` for every variable.
+ */
+export function loadConfig(env: Env): Readonly<Config> {
+  const warnings: string[] = []
+  const production = env.NODE_ENV === 'production'
+  const dataDir = resolve(string(env, 'DATA_DIR', './data'))
+  const secretKey = resolveSecretKey(env, production, dataDir, warnings)
+  const emailHost = optionalString(env, 'EMAIL_HOST')
+  const backend = oneOf(env, 'EMAIL_BACKEND', ['console', 'smtp'] as const, emailHost ? 'smtp' : 'console')
+  if (backend === 'smtp' && !emailHost) throw new ConfigError('EMAIL_HOST', 'is required when EMAIL_BACKEND=smtp')
+  const cookies = parseCookies(env, warnings)
+  const config: Config = {
+    production,
+    debug: bool(env, 'DEBUG', false),
+    host: string(env, 'HOST', '127.0.0.1'),
+    port: int(env, 'PORT', 8000, { min: 0, max: 65535 }),
+    secretKey,
+    dataDir,
+    database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
+    domain: string(env, 'DOMAIN', 'localhost:3000'),
+    protocol: oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http'),
+    siteName: string(env, 'SITE_NAME', 'UniLink'),
+    email: {
+      backend,
+      host: emailHost,
+      port: int(env, 'EMAIL_PORT', 25, { min: 1, max: 65535 }),
+      user: optionalString(env, 'EMAIL_HOST_USER'),
+      password: optionalString(env, 'EMAIL_HOST_PASSWORD'),
+      useTls: bool(env, 'EMAIL_USE_TLS', false),
+      from: string(env, 'DEFAULT_FROM_EMAIL', 'webmaster@localhost'),
+      outboxDir: resolve(string(env, 'EMAIL_OUTBOX_DIR', resolve(dataDir, 'outbox'))),
+      pollInterval: seconds(env, 'EMAIL_POLL_INTERVAL', 2),
+      retryBaseMs: seconds(env, 'EMAIL_RETRY_BASE_SECONDS', 5) * 1000,
+      maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
+    },
+    corsAllowedOrigins: csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000']),
+    cookies,
+    accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
+    refreshTokenLifetime: seconds(env, 'REFRESH_TOKEN_LIFETIME', 86400),
+    rotateRefreshTokens: bool(env, 'ROTATE_REFRESH_TOKENS', true),
+    // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1; the defaults sit at it.
+    passwordHashing: {
+      memoryCost: int(env, 'ARGON2_MEMORY_KIB', 19456, { min: 8, max: 4_194_304 }),
+      timeCost: int(env, 'ARGON2_TIME_COST', 2, { min: 1, max: 100 }),
+      parallelism: int(env, 'ARGON2_PARALLELISM', 1, { min: 1, max: 64 }),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    warnings,
+  }
+  return Object.freeze(config)
+}
+
+function resolveSecretKey(env: Env, production: boolean, dataDir: string, warnings: string[]): string {
+  const key = optionalString(env, 'SECRET_KEY') ?? optionalString(env, 'DJANGO_SECRET_KEY')
+  if (key !== undefined) {
+    // A short key makes every JWT and mailed link forgeable by brute force.
+    if (key.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters long')
+    return key
+  }
+  if (production) throw new ConfigError('SECRET_KEY', 'is required when NODE_ENV=production')
+  const { key: generated, created } = readOrCreateSecretKey(dataDir)
+  warnings.push(`SECRET_KEY is not set: ${created ? 'generated a new key and saved it' : 'using the key saved'} in ${dataDir}/secret_key. Set SECRET_KEY for any real deployment.`)
+  return generated
+}
+
+function parseCookies(env: Env, warnings: string[]): Config['cookies'] {
+  const secure = bool(env, 'AUTH_COOKIE_SECURE', true)
+  let sameSite = oneOf(env, 'AUTH_COOKIE_SAMESITE', ['Lax', 'Strict', 'None'] as const, 'None', { ignoreCase: true })
+  if (sameSite === 'None' && !secure) {
+    // Browsers drop SameSite=None cookies that are not Secure: login would silently fail (API.md §3).
+    warnings.push('AUTH_COOKIE_SAMESITE=None needs AUTH_COOKIE_SECURE=true; using SameSite=Lax instead.')
+    sameSite = 'Lax'
+  }
+  return { secure, sameSite, maxAge: seconds(env, 'AUTH_COOKIE_MAX_AGE', 604800) }
+}
+
+/** `postgres://` or `postgresql://` selects PostgreSQL; a file path, optionally prefixed `sqlite:`, SQLite. */
+export function parseDatabaseUrl(value: string | undefined, dataDir: string): DatabaseConfig {
+  const url = value?.trim()
+  if (!url) return { kind: 'sqlite', file: resolve(dataDir, 'unilink.sqlite3') }
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url }
+  const file = url.replace(/^sqlite:(\/\/)?/, '')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || file === '') {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL or a SQLite file path (optionally prefixed sqlite:)')
+  }
+  return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) }
+}

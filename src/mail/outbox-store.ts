@@ -1,0 +1,52 @@
+import type { Selectable } from 'kysely'
+import type { Db, OutboxMailsTable } from '../platform/db.ts'
+import type { MailMessage } from '../platform/mailer.ts'
+
+export type OutboxMail = Selectable<OutboxMailsTable>
+
+export function createOutboxStore(db: Db) {
+  return {
+    /** Called inside the transaction of the change that causes the mail, so neither exists without the other. */
+    async enqueue(trx: Db, message: MailMessage, now: number): Promise<void> {
+      await trx.insertInto('outboxMails').values({
+        recipient: message.to, subject: message.subject, textBody: message.text, htmlBody: message.html,
+        createdAt: now, attempts: 0, nextAttemptAt: now, claimedUntil: null, sentAt: null, failedAt: null, lastError: null,
+      }).execute()
+    },
+
+    /**
+     * Claims up to `limit` due mails for `leaseMs`: a claim that is not released (a crash mid-send) expires and the
+     * mail is sent again, so a mail may be sent twice but never lost. Two instances never hold the same mail.
+     */
+    async claimDue(now: number, leaseMs: number, limit: number): Promise<OutboxMail[]> {
+      const due = db.selectFrom('outboxMails').select('id')
+        .where('sentAt', 'is', null).where('failedAt', 'is', null).where('nextAttemptAt', '<=', now)
+        .where((eb) => eb.or([eb('claimedUntil', 'is', null), eb('claimedUntil', '<', now)]))
+        .orderBy('id').limit(limit)
+      return db.updateTable('outboxMails').set({ claimedUntil: now + leaseMs })
+        .where('id', 'in', due)
+        .where((eb) => eb.or([eb('claimedUntil', 'is', null), eb('claimedUntil', '<', now)]))
+        .returningAll().execute()
+    },
+
+    async markSent(id: number, now: number): Promise<void> {
+      await db.updateTable('outboxMails').set({ sentAt: now, claimedUntil: null, lastError: null })
+        .where('id', '=', id).execute()
+    },
+
+    async markFailedAttempt(id: number, attempts: number, error: string, next: { at: number } | { giveUpAt: number }): Promise<void> {
+      await db.updateTable('outboxMails').set({
+        attempts, lastError: error.slice(0, 1000), claimedUntil: null,
+        ...('at' in next ? { nextAttemptAt: next.at } : { failedAt: next.giveUpAt }),
+      }).where('id', '=', id).execute()
+    },
+
+    async oldestPendingCreatedAt(): Promise<number | null> {
+      const row = await db.selectFrom('outboxMails').select('createdAt')
+        .where('sentAt', 'is', null).where('failedAt', 'is', null).orderBy('createdAt').limit(1).executeTakeFirst()
+      return row?.createdAt ?? null
+    },
+  }
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>

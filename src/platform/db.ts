@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import type { Generated } from 'kysely'
+import pg from 'pg'
+import type { DatabaseConfig } from '../config.ts'
+
+// Times are whole milliseconds since the epoch in a bigint column: one representation that SQLite and PostgreSQL
+// sort, compare and return alike. Flags are 0/1 integers for the same reason (better-sqlite3 cannot bind booleans).
+type Millis = number
+type Flag = 0 | 1
+
+export type UsersTable = {
+  id: Generated<number>
+  email: string
+  username: string
+  firstName: string
+  lastName: string
+  /** Django's encoded hash (`argon2$...`, `pbkdf2_sha256$...`, or unusable `!...`). */
+  password: string
+  universityId: number | null
+  departmentId: number | null
+  userType: number
+  isActive: Flag
+  isStaff: Flag
+  isSuperuser: Flag
+  dateJoined: Millis
+  lastLogin: Millis | null
+  profilePicture: string | null
+  /** Tokens issued before this instant are refused (password change, deactivation, ...). */
+  tokensValidAfter: Millis
+}
+
+export type UniversitiesTable = {
+  id: Generated<number>
+  name: string
+  domain: string
+  docUrl: string
+  adminId: number | null
+  isApproved: Flag
+  isBanned: Flag
+  createdAt: Millis
+}
+
+export type DepartmentsTable = {
+  id: Generated<number>
+  name: string
+  code: string
+  universityId: number
+}
+
+export type OutboxMailsTable = {
+  id: Generated<number>
+  recipient: string
+  subject: string
+  textBody: string
+  htmlBody: string
+  createdAt: Millis
+  attempts: number
+  nextAttemptAt: Millis
+  /** Set while one sender holds the mail, so two instances never send it twice. */
+  claimedUntil: Millis | null
+  sentAt: Millis | null
+  failedAt: Millis | null
+  lastError: string | null
+}
+
+export type AuthSessionsTable = {
+  id: string
+  userId: number
+  createdAt: Millis
+  lastUsedAt: Millis
+  expiresAt: Millis
+  ip: string | null
+  userAgent: string | null
+  revokedAt: Millis | null
+}
+
+export type RefreshTokensTable = {
+  /** SHA-256 of the token's jti: a leaked table cannot be replayed. */
+  jtiHash: string
+  sessionId: string
+  userId: number
+  issuedAt: Millis
+  expiresAt: Millis
+  /** Set when rotation retired this token; presenting it again is reuse. */
+  retiredAt: Millis | null
+}
+
+export type RevokedTokensTable = {
+  jtiHash: string
+  expiresAt: Millis
+}
+
+export type Database = {
+  users: UsersTable
+  universities: UniversitiesTable
+  departments: DepartmentsTable
+  outboxMails: OutboxMailsTable
+  authSessions: AuthSessionsTable
+  refreshTokens: RefreshTokensTable
+  revokedTokens: RevokedTokensTable
+}
+
+export type Db = Kysely<Database>
+
+// pg returns bigint (int8) as a string by default; our bigints are epoch milliseconds, well inside 2^53.
+pg.types.setTypeParser(20, (value) => Number(value))
+
+/** Opens the database the config names, with the pragmas SQLite needs to behave like a server database. */
+export function openDatabase(config: DatabaseConfig): Db {
+  const plugins = [new CamelCasePlugin()]
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: 10 })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
+  }
+  if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true })
+  const sqlite = new SQLite(config.file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins })
+}
+
+export type UniqueViolation = { constraint: string }
+
+/** Recognises a unique-constraint violation in either dialect and names the constraint (or column list). */
+export function asUniqueViolation(error: unknown): UniqueViolation | null {
+  if (typeof error !== 'object' || error === null) return null
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown }
+  if (e.code === '23505' && typeof e.constraint === 'string') return { constraint: e.constraint }
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    // SQLite names the columns, not the index: "UNIQUE constraint failed: users.email"
+    const match = /constraint failed: (.+)$/.exec(String(e.message))
+    return { constraint: match?.[1] ?? '' }
+  }
+  return null
+}

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { Config } from '../config.ts'
+import type { AuthGuard } from '../platform/auth-guard.ts'
+import { validateObject } from '../platform/drf-validation.ts'
+import { AppError } from '../platform/errors.ts'
+import { Body, CharField } from '../platform/fields.ts'
+import type { createCredentials } from '../accounts/credentials.ts'
+import { clearAuthCookies, setAuthCookies } from './cookies.ts'
+import { LoginBody, LogoutBody, RefreshBody, VerifyBody } from './schemas.ts'
+import type { Principal, TokenService } from './service.ts'
+
+type Deps = {
+  tokens: TokenService
+  credentials: ReturnType<typeof createCredentials>
+  guard: AuthGuard<Principal>
+  config: Config
+}
+
+/**
+ * The cookie wins over the body (the original views copy it into the body before validating), so the field is
+ * validated after that substitution, with DRF's messages.
+ */
+function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', field: 'refresh' | 'token'): string {
+  const cookie = request.cookies[cookieName]
+  const body = (request.body ?? {}) as Record<string, unknown>
+  const merged = cookie ? { ...body, [field]: cookie } : body
+  const result = validateObject(Body({ [field]: CharField() }), merged)
+  if (!result.ok) throw AppError.fields(result.errors)
+  return result.value[field] as string
+}
+
+export function tokenRoutes(deps: Deps): FastifyPluginAsync {
+  const { tokens, credentials, guard, config } = deps
+  return async (app) => {
+    app.post('/jwt/create/', { schema: { body: LoginBody } }, async (request, reply) => {
+      const body = request.body as LoginBody
+      const user = await credentials.checkCredentials(body.email, body.password)
+      const pair = await tokens.login(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+      setAuthCookies(reply, config.cookies, pair)
+      return pair
+    })
+
+    app.post('/jwt/refresh/', { schema: { body: RefreshBody } }, async (request, reply) => {
+      const result = await tokens.refresh(tokenFrom(request, 'refresh', 'refresh'))
+      setAuthCookies(reply, config.cookies, result)
+      return result
+    })
+
+    app.post('/jwt/verify/', { schema: { body: VerifyBody } }, async (request) => {
+      await tokens.verify(tokenFrom(request, 'access', 'token'))
+      return {}
+    })
+
+    app.post('/logout/', { config: { auth: true }, schema: { body: LogoutBody } }, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>
+      const refresh = request.cookies.refresh || (typeof body.refresh === 'string' ? body.refresh : undefined)
+      await tokens.logout(guard.of(request), refresh)
+      clearAuthCookies(reply, config.cookies)
+      return reply.code(204).send()
+    })
+  }
+}

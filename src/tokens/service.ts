@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto'
+import { AppError } from '../platform/errors.ts'
+import type { Db } from '../platform/db.ts'
+import type { User } from '../accounts/store.ts'
+import type { JwtCodec, TokenClaims } from './jwt.ts'
+import type { TokenStore } from './store.ts'
+
+export type Principal = { user: User; claims: TokenClaims }
+export type LoginMeta = { ip: string | null; userAgent: string | null }
+export type TokenPair = { access: string; refresh: string }
+
+const BLACKLISTED = 'Token is blacklisted'
+const INVALID = 'Token is invalid or expired'
+
+export function createTokenService(deps: {
+  db: Db
+  store: TokenStore
+  jwt: JwtCodec
+  findActiveUser: (id: number) => Promise<User | undefined>
+  refreshLifetime: number
+  rotateRefreshTokens: boolean
+}) {
+  const { db, store, jwt } = deps
+
+  /** Tokens minted before the user's last credential change are dead (API.md §11); legacy ones by `iat`. */
+  function issuedBeforeChange(user: User, claims: TokenClaims): boolean {
+    return claims.iat * 1000 < Math.floor(user.tokensValidAfter / 1000) * 1000
+  }
+
+  async function mintRefresh(trx: Db, userId: number, sessionId: string, now: number): Promise<string> {
+    const refresh = await jwt.sign('refresh', userId, sessionId, now)
+    await store.insertRefreshToken(trx, {
+      jti: refresh.jti, sessionId, userId, issuedAt: now, expiresAt: refresh.exp * 1000,
+    })
+    return refresh.token
+  }
+
+  /** Resolves a refresh token to the session it continues, or throws SimpleJWT's 401. */
+  async function sessionOfRefresh(claims: TokenClaims, now: number): Promise<{ sessionId: string; user: User }> {
+    const user = await deps.findActiveUser(claims.user_id)
+    if (user === undefined) throw AppError.tokenNotValid(INVALID)
+    if (issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
+    if (claims.sid === undefined) {
+      // Minted by the Django deployment: accept once, then continue it as a session of ours.
+      if (await store.isJtiRevoked(claims.jti)) throw AppError.tokenNotValid(BLACKLISTED)
+      const sessionId = await db.transaction().execute(async (trx) => {
+        await store.revokeJti(trx, claims.jti, claims.exp * 1000)
+        return openSession(trx, user.id, { ip: null, userAgent: null }, now)
+      })
+      return { sessionId, user }
+    }
+    const record = await store.findRefreshToken(claims.jti)
+    if (record === undefined || record.userId !== user.id || record.revokedAt !== null) throw AppError.tokenNotValid(BLACKLISTED)
+    return { sessionId: record.sessionId, user }
+  }
+
+  async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<string> {
+    const id = randomBytes(16).toString('base64url')
+    await store.insertSession(trx, {
+      id, userId, createdAt: now, lastUsedAt: now, expiresAt: now + deps.refreshLifetime * 1000,
+      ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    })
+    return id
+  }
+
+  return {
+    /** POST /api/jwt/create/: a new session and its first token pair. */
+    async login(user: User, meta: LoginMeta): Promise<TokenPair> {
+      const now = Date.now()
+      return db.transaction().execute(async (trx) => {
+        const sessionId = await openSession(trx, user.id, meta, now)
+        const refresh = await mintRefresh(trx, user.id, sessionId, now)
+        const access = await jwt.sign('access', user.id, sessionId, now)
+        return { access: access.token, refresh }
+      })
+    },
+
+    /**
+     * POST /api/jwt/refresh/: rotation with reuse detection. A refresh token is retired when used; presenting a
+     * retired one again means it was copied, so the whole session is revoked (API.md §11).
+     */
+    async refresh(token: string): Promise<{ access: string; refresh?: string }> {
+      const verified = await jwt.verify(token, 'refresh')
+      if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
+      const now = Date.now()
+      const { sessionId, user } = await sessionOfRefresh(verified.claims, now)
+      return db.transaction().execute(async (trx) => {
+        if (deps.rotateRefreshTokens || verified.claims.sid === undefined) {
+          if (verified.claims.sid !== undefined && !await store.retireRefreshToken(trx, verified.claims.jti, now)) {
+            await store.revokeSession(trx, sessionId, now)
+            return { reused: true as const }
+          }
+          await store.touchSession(trx, sessionId, now, now + deps.refreshLifetime * 1000)
+          const refresh = await mintRefresh(trx, user.id, sessionId, now)
+          const access = await jwt.sign('access', user.id, sessionId, now)
+          return { access: access.token, refresh }
+        }
+        await store.touchSession(trx, sessionId, now, verified.claims.exp * 1000)
+        const access = await jwt.sign('access', user.id, sessionId, now)
+        return { access: access.token }
+      }).then((result) => {
+        // Thrown after the transaction commits, so the revocation of the reused session is kept.
+        if ('reused' in result) throw AppError.tokenNotValid(BLACKLISTED)
+        return result
+      })
+    },
+
+    /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
+    async verify(token: string): Promise<void> {
+      const verified = await jwt.verify(token)
+      if (!verified.ok || await this.isRevoked(verified.claims)) throw AppError.tokenNotValid(INVALID)
+    },
+
+    async isRevoked(claims: TokenClaims): Promise<boolean> {
+      const user = await deps.findActiveUser(claims.user_id)
+      if (user === undefined || issuedBeforeChange(user, claims)) return true
+      if (claims.sid === undefined) return store.isJtiRevoked(claims.jti)
+      const session = await store.findSession(claims.sid)
+      if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return true
+      if (claims.token_type === 'refresh') {
+        const record = await store.findRefreshToken(claims.jti)
+        return record === undefined || record.retiredAt !== null
+      }
+      return false
+    },
+
+    /** The principal of an access token, or null: any failure makes the request anonymous (API.md §3). */
+    async authenticate(token: string): Promise<Principal | null> {
+      const verified = await jwt.verify(token, 'access')
+      if (!verified.ok) return null
+      const { claims } = verified
+      const user = await deps.findActiveUser(claims.user_id)
+      if (user === undefined || issuedBeforeChange(user, claims)) return null
+      if (claims.sid === undefined) return (await store.isJtiRevoked(claims.jti)) ? null : { user, claims }
+      const session = await store.findSession(claims.sid)
+      if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return null
+      return { user, claims }
+    },
+
+    /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
+    async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
+      const now = Date.now()
+      const refresh = refreshToken === undefined ? undefined : await jwt.verify(refreshToken, 'refresh')
+      await db.transaction().execute(async (trx) => {
+        for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {
+          if (claims === undefined || claims.user_id !== principal.user.id) continue
+          if (claims.sid !== undefined) await store.revokeSession(trx, claims.sid, now)
+          else await store.revokeJti(trx, claims.jti, claims.exp * 1000)
+        }
+      })
+    },
+
+    revokeSessionsOfUser: (trx: Db, userId: number, now: number) => store.revokeSessionsOfUser(trx, userId, now),
+  }
+}
+
+export type TokenService = ReturnType<typeof createTokenService>
