@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import type { Config } from './config.ts'
@@ -31,7 +31,8 @@ import { siteRoutes } from './site/routes.ts'
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
 
 export type AppOptions = {
-  logger?: FastifyServerOptions['logger']
+  /** The process's pino logger; none (silent) when absent. */
+  logger?: FastifyBaseLogger
   /** Overrides the configured mail backend (tests and the CLI pass their own). */
   mailer?: Mailer
   db?: Db
@@ -48,7 +49,7 @@ function mailerFor(config: Config, print: (text: string) => void): Mailer {
 /** Builds the whole service: the table of contents of UniLink Accounts. Only server.ts listens. */
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
