@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
 import type { Argon2Cost } from './platform/password-hashing.ts'
+import { parseRateLimitRules } from './throttling/rules.ts'
+import type { RateLimitRule, RateLimitScope } from './throttling/rules.ts'
 import { readOrCreateSecretKey } from './platform/secret-key-file.ts'
 import {
   ConfigError, bool, csv, int, oneOf, optionalString, seconds, string,
@@ -43,6 +45,13 @@ export type Config = {
   rotateRefreshTokens: boolean
   passwordHashing: Argon2Cost
   logLevel: string
+  rateLimit: { enabled: boolean; rules: Record<RateLimitScope, RateLimitRule> }
+  /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default. */
+  trustedProxies: readonly string[]
+  /** Shared rate-limit counters across instances; the database is used when absent. */
+  redisUrl: string | undefined
+  /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
+  redisKeyPrefix: string
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -105,9 +114,19 @@ export function loadConfig(env: Env): Readonly<Config> {
       parallelism: int(env, 'ARGON2_PARALLELISM', 1, { min: 1, max: 64 }),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    rateLimit: { enabled: bool(env, 'RATE_LIMIT', true), rules: parseRateLimitRules(env) },
+    trustedProxies: csv(env, 'TRUSTED_PROXIES', []),
+    redisUrl: parseRedisUrl(env),
+    redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     warnings,
   }
   return Object.freeze(config)
+}
+
+function parseRedisUrl(env: Env): string | undefined {
+  const url = optionalString(env, 'REDIS_URL')
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL')
+  return url
 }
 
 function resolveSecretKey(env: Env, production: boolean, dataDir: string, warnings: string[]): string {

@@ -93,6 +93,12 @@ export type RevokedTokensTable = {
   expiresAt: Millis
 }
 
+export type RateLimitCountersTable = {
+  key: string
+  count: number
+  expiresAt: Millis
+}
+
 export type Database = {
   users: UsersTable
   universities: UniversitiesTable
@@ -101,6 +107,7 @@ export type Database = {
   authSessions: AuthSessionsTable
   refreshTokens: RefreshTokensTable
   revokedTokens: RevokedTokensTable
+  rateLimitCounters: RateLimitCountersTable
 }
 
 export type Db = Kysely<Database>

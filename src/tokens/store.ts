@@ -59,15 +59,45 @@ export function createTokenStore(db: Db) {
         .where('id', '=', sessionId).where('revokedAt', 'is', null).execute()
     },
 
+    /** Sessions that can still be continued: not revoked, not expired; newest first. */
+    async listLiveSessions(userId: number, now: number): Promise<SessionRow[]> {
+      return db.selectFrom('authSessions').selectAll()
+        .where('userId', '=', userId).where('revokedAt', 'is', null).where('expiresAt', '>', now)
+        .orderBy('createdAt', 'desc').orderBy('id').execute()
+    },
+
+    /** Revokes one live session of a user; false when the user has no such session. */
+    async revokeSessionOfUser(sessionId: string, userId: number, now: number): Promise<boolean> {
+      const result = await db.updateTable('authSessions').set({ revokedAt: now })
+        .where('id', '=', sessionId).where('userId', '=', userId).where('revokedAt', 'is', null).where('expiresAt', '>', now)
+        .executeTakeFirst()
+      return result.numUpdatedRows === 1n
+    },
+
     async revokeSessionsOfUser(trx: Db, userId: number, now: number): Promise<void> {
       await trx.updateTable('authSessions').set({ revokedAt: now })
         .where('userId', '=', userId).where('revokedAt', 'is', null).execute()
     },
 
-    /** For tokens without a session (minted by the Django deployment): remember their id until they expire. */
-    async revokeJti(trx: Db, jti: string, expiresAt: number): Promise<void> {
-      await trx.insertInto('revokedTokens').values({ jtiHash: hashJti(jti), expiresAt })
-        .onConflict((oc) => oc.column('jtiHash').doNothing()).execute()
+    /**
+     * For tokens without a session (minted by the Django deployment): remember their id until they expire. False
+     * when it was revoked already, so of two concurrent uses only one wins.
+     */
+    async revokeJti(trx: Db, jti: string, expiresAt: number): Promise<boolean> {
+      const result = await trx.insertInto('revokedTokens').values({ jtiHash: hashJti(jti), expiresAt })
+        .onConflict((oc) => oc.column('jtiHash').doNothing()).executeTakeFirst()
+      return result.numInsertedOrUpdatedRows === 1n
+    },
+
+    /**
+     * Keeps the token tables bounded: an expired session or token can never be valid again, and a token whose session
+     * row is gone is refused (unknown session), so deleting them loses no revocation.
+     */
+    async pruneExpired(now: number): Promise<number> {
+      const tokens = await db.deleteFrom('refreshTokens').where('expiresAt', '<', now).executeTakeFirst()
+      const sessions = await db.deleteFrom('authSessions').where('expiresAt', '<', now).executeTakeFirst()
+      const revoked = await db.deleteFrom('revokedTokens').where('expiresAt', '<', now).executeTakeFirst()
+      return Number(tokens.numDeletedRows + sessions.numDeletedRows + revoked.numDeletedRows)
     },
 
     async isJtiRevoked(jti: string): Promise<boolean> {

@@ -1,0 +1,33 @@
+import { AppError } from '../platform/errors.ts'
+import type { Db } from '../platform/db.ts'
+import type { Principal } from './service.ts'
+import type { SessionRow, TokenStore } from './store.ts'
+
+export type SessionView = SessionRow & { current: boolean }
+
+/** The sessions of API.md §11: one per login, listed and revoked by their owner. */
+export function createSessionService(deps: { db: Db; store: TokenStore }) {
+  const { db, store } = deps
+  return {
+    async list(principal: Principal): Promise<SessionView[]> {
+      const sessions = await store.listLiveSessions(principal.user.id, Date.now())
+      return sessions.map((s) => ({ ...s, current: s.id === principal.claims.sid }))
+    },
+
+    /** Another user's or an unknown session is "not found": ids are not confirmed to exist. */
+    async revoke(principal: Principal, sessionId: string): Promise<void> {
+      if (!await store.revokeSessionOfUser(sessionId, principal.user.id, Date.now())) throw AppError.notFound()
+    },
+
+    /** POST /api/logout/all/: every session of the user, and the calling token if it predates sessions. */
+    async revokeAll(principal: Principal): Promise<void> {
+      const { claims } = principal
+      await db.transaction().execute(async (trx) => {
+        await store.revokeSessionsOfUser(trx, principal.user.id, Date.now())
+        if (claims.sid === undefined) await store.revokeJti(trx, claims.jti, claims.exp * 1000)
+      })
+    },
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>

@@ -1,0 +1,11 @@
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+
+/** A loopback port with nothing listening on it (taken from the OS, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
