@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto'
+import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
 // A caller's request id is kept only if it is short and plain: it goes into every log line of the request.
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Fastify options for request ids: `X-Request-Id` when acceptable, a fresh UUID otherwise. */
-export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'disableRequestLogging'> = {
+export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'logController'> = {
   requestIdHeader: false,
-  disableRequestLogging: true,
+  // Fastify's own two lines per request are replaced by the one line below.
+  logController: new LogController({ disableRequestLogging: true }),
   genReqId: (request) => {
     const given = request.headers['x-request-id']
     return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID()

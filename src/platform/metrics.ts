@@ -1,0 +1,71 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { AppError } from './errors.ts'
+
+/** The service's Prometheus metrics; one registry per app, so tests and several apps in a process never mix. */
+export function createMetrics(opts: { oldestPendingMailAt: () => Promise<number | null> }) {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const httpRequests = new Counter({
+    name: 'http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry],
+  })
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds', help: 'HTTP request latency by route, method and status',
+    labelNames: ['route', 'method', 'status'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+  })
+  const logins = new Counter({ name: 'logins_total', help: 'Login attempts by result', labelNames: ['result'], registers: [registry] })
+  const tokens = new Counter({ name: 'tokens_total', help: 'Tokens issued, refreshed and sessions revoked', labelNames: ['event'], registers: [registry] })
+  const mails = new Counter({ name: 'mails_total', help: 'Mails queued, sent, failed for good, or rescheduled', labelNames: ['event'], registers: [registry] })
+  new Gauge({
+    name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest undelivered mail (0 when none)', registers: [registry],
+    async collect() {
+      const oldest = await opts.oldestPendingMailAt()
+      this.set(oldest === null ? 0 : (Date.now() - oldest) / 1000)
+    },
+  })
+  for (const result of ['succeeded', 'failed']) logins.inc({ result }, 0)
+  for (const event of ['issued', 'refreshed', 'revoked']) tokens.inc({ event }, 0)
+  for (const event of ['queued', 'sent', 'failed', 'retrying']) mails.inc({ event }, 0)
+
+  return {
+    registry,
+    mail: (event: 'queued' | 'sent' | 'failed' | 'retrying') => mails.inc({ event }),
+    observeRequest(route: string, method: string, status: number, seconds: number): void {
+      const labels = { route, method, status: String(status) }
+      httpRequests.inc(labels)
+      httpDuration.observe(labels, seconds)
+      // Login and token events, read off the answers of the token routes (API.md §6, §11).
+      if (route === '/api/jwt/create/') {
+        logins.inc({ result: status === 200 ? 'succeeded' : 'failed' })
+        if (status === 200) tokens.inc({ event: 'issued' })
+      } else if (route === '/api/jwt/refresh/' && status === 200) {
+        tokens.inc({ event: 'refreshed' })
+      } else if (status === 204 && (route.startsWith('/api/logout/') || route === '/api/sessions/:id/')) {
+        tokens.inc({ event: 'revoked' })
+      }
+    },
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
+
+/** `GET /metrics` in Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
+export function installMetrics(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  // Counted before the answer leaves, so a client that reads /metrics right after sees its own request.
+  app.addHook('onSend', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    if (route === '/metrics') return
+    metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000)
+  })
+  app.get('/metrics', async (request, reply) => {
+    if (token !== undefined && !bearerMatches(request.headers.authorization, token)) throw AppError.notAuthenticated()
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer /, '') ?? '')
+  const expected = Buffer.from(token)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
