@@ -5,14 +5,20 @@ import cors from '@fastify/cors'
 import type { Config } from './config.ts'
 import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
-import { createAuthGuard } from './platform/auth-guard.ts'
+import { createAuthGuard, usesAccessCookie } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
-import { installErrorHandler } from './platform/errors.ts'
-import { BODY_LIMIT, installBodyParsers, installNotFoundHandler } from './platform/http-conventions.ts'
+import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
+import { corsOptions } from './platform/cors.ts'
+import { BODY_LIMIT, installBodyParsers, installRoutingConventions } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
 import { createPasswordHasher } from './platform/password-hashing.ts'
 import { createRouteTable } from './platform/route-table.ts'
+import { assertTrustedOrigin } from './platform/csrf.ts'
+import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
+import { startPeriodic } from './platform/periodic.ts'
+import { createLimiter } from './throttling/limiter.ts'
+import { installThrottling } from './throttling/hooks.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
 import { createOutboxStore } from './mail/outbox-store.ts'
 import { accountRoutes, userLookupRoutes } from './accounts/routes.ts'
@@ -24,11 +30,22 @@ import { createLinkTokens } from './tokens/link-token.ts'
 import { tokenRoutes } from './tokens/routes.ts'
 import { createTokenService } from './tokens/service.ts'
 import { createTokenStore } from './tokens/store.ts'
-import { createUniversityService } from './universities/service.ts'
+import { sessionRoutes } from './tokens/session-routes.ts'
+import { createSessionService } from './tokens/sessions.ts'
+import { departmentRoutes, universityRoutes } from './universities/routes.ts'
+import { createUniversityLookup, createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
 import { siteRoutes } from './site/routes.ts'
+import { healthRoutes } from './health/routes.ts'
+import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
+import { createMetrics, installMetrics } from './platform/metrics.ts'
 
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
+
+/** Route options read by the global hooks: `auth` requires a user; `cookieAuth` names cookies that authenticate. */
+type RouteGuards = { auth?: boolean; cookieAuth?: readonly string[] }
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
 export type AppOptions = {
   /** The process's pino logger; none (silent) when absent. */
@@ -51,12 +68,16 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the listed proxies (API.md §11); the socket's peer otherwise.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    ...requestIdOptions,
     ajv: { customOptions: { allErrors: true } },
+    frameworkErrors: renderFrameworkError,
   })
   app.setValidatorCompiler(compileDrfValidator)
   installErrorHandler(app)
+  installRequestLogging(app)
 
   const db = options.db ?? openDatabase(config.database)
   const mailer = options.mailer ?? mailerFor(config, (text) => process.stdout.write(text))
@@ -66,46 +87,69 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     options: { pollIntervalMs: config.email.pollInterval * 1000, retryBaseMs: config.email.retryBaseMs, maxAttempts: config.email.maxAttempts },
   })
   const hasher = createPasswordHasher(config.passwordHashing)
-  const universities = createUniversityService({ store: createUniversityStore(db) })
+  const universityStore = createUniversityStore(db)
+  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain }
   const tokenStore = createTokenStore(db)
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, hasher,
-    linkTokens: createLinkTokens(config.secretKey), universities,
+    linkTokens: createLinkTokens(config.secretKey), universities: createUniversityLookup({ store: universityStore }),
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
-    site: { siteName: config.siteName, protocol: config.protocol, domain: config.domain },
+    site,
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
   })
   const tokens = createTokenService({
     db, store: tokenStore, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
   })
+  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
   const guard = createAuthGuard(tokens.authenticate)
+  const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
+  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
 
-  await app.register(cors, {
-    origin: [...config.corsAllowedOrigins],
-    credentials: true,
-    methods: ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'],
-    allowedHeaders: ['accept', 'authorization', 'content-type', 'user-agent', 'x-csrftoken', 'x-requested-with'],
-    maxAge: 86400,
-    optionsSuccessStatus: 200,
-  })
+  await app.register(cors, corsOptions(config.corsAllowedOrigins))
   await app.register(cookie)
   await installBodyParsers(app)
 
+  const metrics = createMetrics({ oldestPendingMailAt: outbox.oldestPendingCreatedAt })
+  installMetrics(app, metrics, config.metricsToken)
+
   const routes = createRouteTable()
   app.addHook('onRoute', routes.onRoute)
-  app.addHook('preHandler', async (request) => {
-    if ((request.routeOptions.config as { auth?: boolean }).auth) await guard.require(request)
+  // Before the body is parsed: DRF authenticates and checks permissions first, so an anonymous request to a
+  // protected view gets its 401 even with a body that would be refused (415, 400, 413).
+  app.addHook('preParsing', async (request) => {
+    const route = request.routeOptions.config as RouteGuards
+    if (route.auth) await guard.require(request)
+    // CSRF applies where a browser's cookie authenticates the request (API.md §11).
+    if ((route.auth && usesAccessCookie(request)) || route.cookieAuth?.some((name) => Boolean(request.cookies[name]))) {
+      assertTrustedOrigin(request, config.corsAllowedOrigins)
+    }
   })
-  installNotFoundHandler(app, routes, guard.require)
+  installThrottling(app, limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
+  installRoutingConventions(app, routes, guard.require)
 
   await app.register(siteRoutes({ siteName: config.siteName }))
+  await app.register(healthRoutes({ db, outboxSenderAlive: () => sender.isAlive() }))
   await app.register(accountRoutes({ accounts, guard }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard }), { prefix: '/api' })
   await app.register(tokenRoutes({ tokens, credentials: accounts, guard, config }), { prefix: '/api' })
+  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, config }), { prefix: '/api' })
+  await app.register(universityRoutes({ universities, guard }), { prefix: '/api/university' })
+  await app.register(departmentRoutes({ universities, guard }), { prefix: '/api/department' })
 
-  app.addHook('onReady', async () => sender.start())
+  const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
+    const now = Date.now()
+    await tokenStore.pruneExpired(now)
+    await counters.prune(now)
+  }, (error) => app.log.error({ err: error }, 'pruning expired tokens and counters failed'))
+
+  app.addHook('onReady', async () => {
+    sender.start()
+    pruner.start()
+  })
   app.addHook('onClose', async () => {
+    await pruner.stop()
+    await counters.close()
     await sender.stop()
     mailer.close()
     await db.destroy()

@@ -50,6 +50,8 @@ export type Config = {
   trustedProxies: readonly string[]
   /** Shared rate-limit counters across instances; the database is used when absent. */
   redisUrl: string | undefined
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
   /** Things worth a warning line at start-up (computed here, logged by the server). */
@@ -118,6 +120,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     trustedProxies: csv(env, 'TRUSTED_PROXIES', []),
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
+    metricsToken: optionalString(env, 'METRICS_TOKEN'),
     warnings,
   }
   return Object.freeze(config)

@@ -2,6 +2,15 @@ import { AppError } from '../platform/errors.ts'
 import type { AccountDeps } from './deps.ts'
 import type { User } from './store.ts'
 
+/**
+ * Link tokens hash last_login to the whole second (Django's format, kept so old links stay valid), so a second
+ * login within the same second would leave a reset link alive; API.md §4 says any login kills it. Such a login is
+ * recorded at the next second instead.
+ */
+function loginTimeAfter(previous: number | null, now: number): number {
+  return previous === null ? now : Math.max(now, (Math.floor(previous / 1000) + 1) * 1000)
+}
+
 export function createCredentials(deps: AccountDeps) {
   const { db, store, hasher } = deps
   return {
@@ -16,7 +25,7 @@ export function createCredentials(deps: AccountDeps) {
         throw AppError.invalidCredentials()
       }
       if (!await hasher.verify(password, user.password) || !user.isActive) throw AppError.invalidCredentials()
-      const now = Date.now()
+      const now = loginTimeAfter(user.lastLogin, Date.now())
       // A login updates last_login, which also invalidates outstanding password-reset links (Django's token).
       // An old or weaker hash is replaced while the plain password is at hand: one extra hash, this login only.
       const password2 = hasher.needsRehash(user.password) ? await hasher.hash(password) : undefined

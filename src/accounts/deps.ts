@@ -2,7 +2,7 @@ import type { Db } from '../platform/db.ts'
 import type { PasswordHasher } from '../platform/password-hashing.ts'
 import type { OutboxStore } from '../mail/outbox-store.ts'
 import type { createLinkTokens } from '../tokens/link-token.ts'
-import type { UniversityService } from '../universities/service.ts'
+import type { UniversityLookup } from '../universities/service.ts'
 import type { SiteInfo } from './emails.ts'
 import type { AccountStore } from './store.ts'
 
@@ -15,7 +15,7 @@ export type AccountDeps = {
   wakeMailer: () => void
   hasher: PasswordHasher
   linkTokens: ReturnType<typeof createLinkTokens>
-  universities: UniversityService
+  universities: UniversityLookup
   commonPasswords: ReadonlySet<string>
   site: SiteInfo
   /** Ends every session of the user inside the transaction that changed their credentials (API.md §11). */

@@ -1,3 +1,4 @@
+import type { FieldErrors } from '../platform/errors.ts'
 import { complete } from '../platform/field-checks.ts'
 import type { Parsed } from '../platform/field-checks.ts'
 import { encodeUid } from '../tokens/link-token.ts'
@@ -5,6 +6,7 @@ import { changeCredentials, currentPasswordErrors } from './credential-changes.t
 import type { AccountDeps } from './deps.ts'
 import { emailResetEmail } from './emails.ts'
 import { linkUser, userFromLink } from './link-checks.ts'
+import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, ResetEmailConfirmBody, SetEmailBody } from './schemas.ts'
 import type { User } from './store.ts'
 
@@ -12,6 +14,20 @@ const TAKEN = ['user with this email already exists.']
 
 export function createEmailFlows(deps: AccountDeps) {
   const { db, store } = deps
+
+  /**
+   * The field-level checks of `new_email` that need more than the schema: the stored (lower-cased) address must
+   * fit the column too, and must be free. Djoser validates without the user as instance, so the user's own
+   * address counts as taken.
+   */
+  async function checkNewEmail(parsed: Parsed<{ new_email: string }>): Promise<void> {
+    const email = parsed.value.new_email
+    if (email === undefined) return
+    const lengthErrors: FieldErrors = {}
+    storedLengthErrors({ email }, lengthErrors)
+    if (lengthErrors.email !== undefined) parsed.errors.new_email = lengthErrors.email
+    else if (await store.emailTaken(email)) parsed.errors.new_email = TAKEN
+  }
 
   async function replaceEmail(user: User, email: string): Promise<void> {
     await db.transaction().execute((trx) => changeCredentials(deps, trx, user.id, { email: email.toLowerCase() }))
@@ -22,7 +38,7 @@ export function createEmailFlows(deps: AccountDeps) {
     async setEmail(user: User, parsed: Parsed<SetEmailBody>): Promise<void> {
       const wrong = await currentPasswordErrors(deps, user.password, parsed.value.current_password)
       if (wrong) parsed.errors.current_password = wrong
-      if (parsed.value.new_email !== undefined && await store.emailTaken(parsed.value.new_email, user.id)) parsed.errors.new_email = TAKEN
+      await checkNewEmail(parsed)
       const body = complete(parsed)
       await replaceEmail(user, body.new_email)
     },
@@ -40,7 +56,7 @@ export function createEmailFlows(deps: AccountDeps) {
 
     /** POST /api/users/reset_email_confirm/ */
     async confirmEmailReset(parsed: Parsed<ResetEmailConfirmBody>): Promise<void> {
-      if (parsed.value.new_email !== undefined && await store.emailTaken(parsed.value.new_email)) parsed.errors.new_email = TAKEN
+      await checkNewEmail(parsed)
       const body = complete(parsed)
       const user = await userFromLink(deps, body.uid, body.token, 'email_reset')
       await replaceEmail(user, body.new_email)

@@ -1,7 +1,7 @@
 import { AppError } from '../platform/errors.ts'
 import type { FieldErrors } from '../platform/errors.ts'
 import { decodeUid } from '../tokens/link-token.ts'
-import type { LinkPurpose } from '../tokens/link-token.ts'
+import type { LinkPurpose, LinkTokenUser } from '../tokens/link-token.ts'
 import type { AccountDeps } from './deps.ts'
 import { validatePassword } from './password-validators.ts'
 import type { User } from './store.ts'
@@ -15,8 +15,11 @@ export async function userFromLink(deps: AccountDeps, uid: string, token: string
   return user
 }
 
-export function linkUser(user: User) {
-  return { id: user.id, password: user.password, lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin), email: user.email }
+export function linkUser(user: User): LinkTokenUser {
+  return {
+    id: user.id, password: user.password, lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin), email: user.email,
+    isActive: user.isActive, tokensValidAfter: user.tokensValidAfter,
+  }
 }
 
 /** Django's validate_password (API.md §5), reported under `field`, checked against the user's own attributes. */

@@ -4,6 +4,7 @@ import { complete } from '../platform/field-checks.ts'
 import type { Parsed } from '../platform/field-checks.ts'
 import { currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
+import { storedLengthErrors } from './schemas.ts'
 import type { OptionalCurrentPasswordBody, ProfileBody, ShortUserPatchBody } from './schemas.ts'
 import { USER_TYPE } from './store.ts'
 import type { User, UserPatch } from './store.ts'
@@ -17,6 +18,7 @@ export function createProfile(deps: AccountDeps) {
     if (body.username !== undefined && await store.usernameTaken(body.username, user.id)) {
       errors.username = ['user with this username already exists.']
     }
+    storedLengthErrors(body, errors)
   }
 
   function namePatch(body: Partial<ShortUserPatchBody>): UserPatch {
@@ -31,7 +33,11 @@ export function createProfile(deps: AccountDeps) {
   async function affiliationPatch(user: User, body: Partial<ProfileBody>, errors: FieldErrors): Promise<UserPatch> {
     const patch: UserPatch = {}
     let universityId = user.universityId
-    // Only students choose their university; for everyone else the field is read-only and silently ignored.
+    // Only students choose their university; for everyone else the field is read-only and silently ignored,
+    // even when it is malformed (DRF never looks at read-only input).
+    if (user.userType !== USER_TYPE.STUDENT) delete errors.university
+    // A department cannot be judged against a university that did not parse.
+    if (errors.university !== undefined) return patch
     if (body.university !== undefined && user.userType === USER_TYPE.STUDENT && body.university !== user.universityId) {
       if (body.university !== null && !await universities.isSelectableUniversity(body.university)) {
         errors.university = [`Invalid pk "${body.university}" - object does not exist.`]

@@ -6,9 +6,20 @@ import { encodeUid } from '../tokens/link-token.ts'
 import type { AccountDeps } from './deps.ts'
 import { activationEmail } from './emails.ts'
 import { linkUser, passwordErrors, userFromLink } from './link-checks.ts'
+import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, RegisterBody, UidTokenBody } from './schemas.ts'
 import { USER_TYPE } from './store.ts'
 import type { User } from './store.ts'
+
+/** Django's is_password_usable: set_unusable_password() stores '!' followed by random characters. */
+const hasUsablePassword = (user: User): boolean => !user.password.startsWith('!')
+
+/**
+ * Only an account that was never activated can be activated by a link. A deactivated one (disapproved university
+ * admin, an operator's decision, a credential change) has its "tokens valid after" instant set, and must not be able
+ * to undo that with a link it asked for itself.
+ */
+const awaitsActivation = (user: User): boolean => !user.isActive && user.tokensValidAfter === 0
 
 export function createRegistration(deps: AccountDeps) {
   const { db, store, outbox, hasher, linkTokens, universities, site } = deps
@@ -24,6 +35,7 @@ export function createRegistration(deps: AccountDeps) {
     if (body.username !== undefined && await store.usernameTaken(body.username)) {
       errors.username = ['user with this username already exists.']
     }
+    storedLengthErrors(body, errors)
     const universityId = body.university ?? null
     if (universityId !== null && !await universities.isSelectableUniversity(universityId)) {
       errors.university = [`Invalid pk "${universityId}" - object does not exist.`]
@@ -62,7 +74,7 @@ export function createRegistration(deps: AccountDeps) {
     /** POST /api/users/activation/ */
     async activate(body: UidTokenBody): Promise<void> {
       const user = await userFromLink(deps, body.uid, body.token, 'activation')
-      if (user.isActive) throw AppError.permissionDenied('Stale token for given user.')
+      if (!awaitsActivation(user)) throw AppError.permissionDenied('Stale token for given user.')
       await store.update(db, user.id, { isActive: true })
     },
 
@@ -70,7 +82,9 @@ export function createRegistration(deps: AccountDeps) {
     async resendActivation(body: EmailBody): Promise<void> {
       const user = await store.findByEmail(body.email)
       // Same answer whether or not the account exists, or is already active: prevents account enumeration.
-      if (user === undefined || user.isActive) return
+      // No mail for an account without a usable password (Djoser's get_user): a pending university admin is
+      // activated by approval (API.md §8), never by a link it asked for itself.
+      if (user === undefined || !awaitsActivation(user) || !hasUsablePassword(user)) return
       await db.transaction().execute((trx) => queueActivationMail(trx, user, Date.now()))
       deps.wakeMailer()
     },

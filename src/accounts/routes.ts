@@ -27,6 +27,8 @@ function idParam(request: FastifyRequest): number {
 
 const auth = { auth: true }
 const collect = { attachValidation: true }
+// Fastify would also answer `/api/users` (no slash) for a prefixed '/'; Django redirects it (API.md §1).
+const slashOnly = { prefixTrailingSlash: 'slash' as const }
 
 /** /api/users/… (Djoser's UserViewSet) — API.md §4. */
 export function accountRoutes(deps: Deps): FastifyPluginAsync {
@@ -34,17 +36,17 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   const me = (request: FastifyRequest) => guard.of(request).user
 
   return async (app) => {
-    app.post('/', { ...collect, schema: { body: RegisterBody } }, async (request, reply) => {
+    app.post('/', { ...slashOnly, ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { body: RegisterBody } }, async (request, reply) => {
       const user = await accounts.register(parsedBody(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
-    app.get('/', { config: auth }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
+    app.get('/', { ...slashOnly, config: auth }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
 
-    app.post('/activation/', { schema: { body: UidTokenBody } }, async (request, reply) => {
+    app.post('/activation/', { config: { throttle: { ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } } }, schema: { body: UidTokenBody } }, async (request, reply) => {
       await accounts.activate(request.body as UidTokenBody)
       return reply.code(204).send()
     })
-    app.post('/resend_activation/', { schema: { body: EmailBody } }, async (request, reply) => {
+    app.post('/resend_activation/', { config: { throttle: { ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } } }, schema: { body: EmailBody } }, async (request, reply) => {
       await accounts.resendActivation(request.body as EmailBody)
       return reply.code(204).send()
     })
@@ -59,20 +61,20 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
 
-    app.post('/set_password/', { config: auth, ...collect, schema: { body: SetPasswordBody } }, async (request, reply) => {
+    app.post('/set_password/', { config: { ...auth, throttle: { ip: 'set_password_ip', user: 'set_password_account' } }, ...collect, schema: { body: SetPasswordBody } }, async (request, reply) => {
       await accounts.setPassword(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_password/', { schema: { body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_password/', { config: { throttle: { ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } } }, schema: { body: EmailBody } }, async (request, reply) => {
       await accounts.requestPasswordReset(request.body as EmailBody)
       return reply.code(204).send()
     })
-    app.post('/reset_password_confirm/', { schema: { body: ResetPasswordConfirmBody } }, async (request, reply) => {
+    app.post('/reset_password_confirm/', { config: { throttle: { ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } } }, schema: { body: ResetPasswordConfirmBody } }, async (request, reply) => {
       await accounts.confirmPasswordReset(request.body as ResetPasswordConfirmBody)
       return reply.code(204).send()
     })
 
-    app.post('/set_email/', { config: auth, ...collect, schema: { body: SetEmailBody } }, async (request, reply) => {
+    app.post('/set_email/', { config: { ...auth, throttle: { ip: 'set_email_ip', user: 'set_email_account' } }, ...collect, schema: { body: SetEmailBody } }, async (request, reply) => {
       await accounts.setEmail(me(request), parsedBody(request))
       return reply.code(204).send()
     })
@@ -107,6 +109,6 @@ export function userLookupRoutes(deps: Deps): FastifyPluginAsync {
       if (id < 1 || id > 2_147_483_647) throw AppError.notFound()
       return toFullUserJson(await accounts.findById(id), null)
     })
-    app.get('/', { config: auth }, async (request) => ({ users: `${originOf(request)}/api/users/` }))
+    app.get('/', { ...slashOnly, config: auth }, async (request) => ({ users: `${originOf(request)}/api/users/` }))
   }
 }

@@ -1,15 +1,30 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
+import type { FieldErrors } from '../platform/errors.ts'
 import { Body, CharField, EmailField, IntegerField, NullablePkField, Optional } from '../platform/fields.ts'
 
 // Model limits (API.md §4): names ≤ 100, username ≤ 20, email ≤ 100. Passwords are trimmed like every DRF string.
 const Password = CharField()
+const USERNAME_MAX_LENGTH = 20
+const EMAIL_MAX_LENGTH = 100
+
+const storedLength = (value: string): number => [...value.toLowerCase()].length
+const tooLong = (max: number) => [`Ensure this field has no more than ${max} characters.`]
+
+/**
+ * Email and username are stored lower-cased, and a few characters grow when lower-cased ('İ' becomes 'i' and a
+ * combining dot): the model limit applies to the stored value, which PostgreSQL would otherwise refuse with a 500.
+ */
+export function storedLengthErrors(body: { username?: string; email?: string }, errors: FieldErrors): void {
+  if (body.username !== undefined && storedLength(body.username) > USERNAME_MAX_LENGTH) errors.username = tooLong(USERNAME_MAX_LENGTH)
+  if (body.email !== undefined && storedLength(body.email) > EMAIL_MAX_LENGTH) errors.email = tooLong(EMAIL_MAX_LENGTH)
+}
 
 export const RegisterBody = Body({
   first_name: CharField({ maxLength: 100 }),
   last_name: CharField({ maxLength: 100 }),
-  username: CharField({ maxLength: 20 }),
-  email: EmailField({ maxLength: 100 }),
+  username: CharField({ maxLength: USERNAME_MAX_LENGTH }),
+  email: EmailField({ maxLength: EMAIL_MAX_LENGTH }),
   password: Password,
   re_password: Password,
   university: Optional(NullablePkField()),
@@ -26,7 +41,7 @@ export type EmailBody = Static<typeof EmailBody>
 export const ProfileBody = Body({
   first_name: Optional(CharField({ maxLength: 100 })),
   last_name: Optional(CharField({ maxLength: 100 })),
-  username: Optional(CharField({ maxLength: 20 })),
+  username: Optional(CharField({ maxLength: USERNAME_MAX_LENGTH })),
   university: Optional(NullablePkField()),
   department: Optional(NullablePkField()),
 })
@@ -37,18 +52,18 @@ export const ProfilePutBody = Body({
   ...ProfileBody.properties,
   first_name: CharField({ maxLength: 100 }),
   last_name: CharField({ maxLength: 100 }),
-  username: CharField({ maxLength: 20 }),
+  username: CharField({ maxLength: USERNAME_MAX_LENGTH }),
 })
 
 export const ShortUserPutBody = Body({
   first_name: CharField({ maxLength: 100 }),
   last_name: CharField({ maxLength: 100 }),
-  username: CharField({ maxLength: 20 }),
+  username: CharField({ maxLength: USERNAME_MAX_LENGTH }),
 })
 export const ShortUserPatchBody = Body({
   first_name: Optional(CharField({ maxLength: 100 })),
   last_name: Optional(CharField({ maxLength: 100 })),
-  username: Optional(CharField({ maxLength: 20 })),
+  username: Optional(CharField({ maxLength: USERNAME_MAX_LENGTH })),
 })
 export type ShortUserPatchBody = Static<typeof ShortUserPatchBody>
 
@@ -67,10 +82,10 @@ export const ResetPasswordConfirmBody = Body({
 })
 export type ResetPasswordConfirmBody = Static<typeof ResetPasswordConfirmBody>
 
-export const SetEmailBody = Body({ current_password: Password, new_email: EmailField({ maxLength: 100 }) })
+export const SetEmailBody = Body({ current_password: Password, new_email: EmailField({ maxLength: EMAIL_MAX_LENGTH }) })
 export type SetEmailBody = Static<typeof SetEmailBody>
 
-export const ResetEmailConfirmBody = Body({ uid: CharField(), token: CharField(), new_email: EmailField({ maxLength: 100 }) })
+export const ResetEmailConfirmBody = Body({ uid: CharField(), token: CharField(), new_email: EmailField({ maxLength: EMAIL_MAX_LENGTH }) })
 export type ResetEmailConfirmBody = Static<typeof ResetEmailConfirmBody>
 
 export const UserIdQuery = Body({ user_id: IntegerField() })

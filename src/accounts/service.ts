@@ -4,6 +4,7 @@ import { createEmailFlows } from './email-flows.ts'
 import { createPasswordFlows } from './password-flows.ts'
 import { createProfile } from './profile.ts'
 import { createRegistration } from './registration.ts'
+import { createStaffAccounts } from './staff-accounts.ts'
 
 /** Every account story, one object for the routes; each story lives in its own file. */
 export function createAccountService(deps: AccountDeps) {
@@ -13,6 +14,7 @@ export function createAccountService(deps: AccountDeps) {
     ...createEmailFlows(deps),
     ...createProfile(deps),
     ...createCredentials(deps),
+    ...createStaffAccounts(deps),
   }
 }
 

@@ -14,6 +14,8 @@ export type UserPatch = Partial<Omit<User, 'id'>>
 
 export const USER_TYPE = { SITE_ADMIN: 0, UNIVERSITY_ADMIN: 1, MODERATOR: 2, FACULTY: 3, REPRESENTATIVE: 4, STUDENT: 5 } as const
 
+const INT32_MAX = 2_147_483_647
+
 const flag = (value: boolean): 0 | 1 => (value ? 1 : 0)
 
 function toUser(row: UserRow): User {
@@ -43,6 +45,8 @@ function translateUniqueViolation(error: unknown): never {
 export function createAccountStore(db: Db) {
   return {
     async findById(id: number, trx: Db = db): Promise<User | undefined> {
+      // An id no integer column can hold names nobody (PostgreSQL would raise "out of range" instead).
+      if (!Number.isInteger(id) || id < 1 || id > INT32_MAX) return undefined
       const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
       return row && toUser(row)
     },
@@ -86,6 +90,19 @@ export function createAccountStore(db: Db) {
 
     async delete(trx: Db, id: number): Promise<void> {
       await trx.deleteFrom('users').where('id', '=', id).execute()
+    },
+
+    async findByIds(ids: readonly number[]): Promise<User[]> {
+      if (ids.length === 0) return []
+      const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute()
+      return rows.map(toUser)
+    },
+
+    /** The members of a university with one role (e.g. its faculty), by id. */
+    async listOfUniversity(universityId: number, userType: number): Promise<User[]> {
+      const rows = await db.selectFrom('users').selectAll()
+        .where('universityId', '=', universityId).where('userType', '=', userType).orderBy('id').execute()
+      return rows.map(toUser)
     },
 
     async listAll(): Promise<User[]> {

@@ -5,7 +5,8 @@ import { AppError } from './errors.ts'
 export function accessTokenOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization
   if (header !== undefined) {
-    const match = /^Bearer +([^\s]+) *$/.exec(header)
+    // SimpleJWT splits the header on whitespace and wants exactly `Bearer <token>`.
+    const match = /^Bearer\s+(\S+)\s*$/.exec(header)
     return match?.[1] ?? null
   }
   const cookie = request.cookies.access

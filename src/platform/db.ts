@@ -50,6 +50,14 @@ export type DepartmentsTable = {
   universityId: number
 }
 
+/** The Django backend's university.Settings, carried over by the Django import (migration 0003). */
+export type UniversitySettingsTable = {
+  universityId: number
+  emailPattern: string
+  sidPattern: string
+  isRegistrationEnabled: Flag
+}
+
 export type OutboxMailsTable = {
   id: Generated<number>
   recipient: string
@@ -103,6 +111,7 @@ export type Database = {
   users: UsersTable
   universities: UniversitiesTable
   departments: DepartmentsTable
+  universitySettings: UniversitySettingsTable
   outboxMails: OutboxMailsTable
   authSessions: AuthSessionsTable
   refreshTokens: RefreshTokensTable
@@ -120,6 +129,10 @@ export function openDatabase(config: DatabaseConfig): Db {
   const plugins = [new CamelCasePlugin()]
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: 10 })
+    // An idle connection the server drops (a restart, pg_terminate_backend, DROP DATABASE ... FORCE, even while the
+    // pool is ending) is an 'error' event on the pool, which would crash the process unheard. pg has already removed
+    // that client and the next query opens a new one; a query that was running fails on its own.
+    pool.on('error', () => {})
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
   }
   if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true })

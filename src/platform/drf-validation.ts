@@ -44,6 +44,8 @@ function validateString(schema: JsonSchema, raw: unknown): FieldResult {
   if (schema.maxLength !== undefined && [...value].length > schema.maxLength) {
     errors.push(`Ensure this field has no more than ${schema.maxLength} characters.`)
   }
+  // DRF's ProhibitNullCharactersValidator; PostgreSQL could not store the character anyway.
+  if (value.includes('\0')) errors.push('Null characters are not allowed.')
   if (schema.format === 'email' && !isValidEmail(value)) errors.push('Enter a valid email address.')
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value }
 }
@@ -75,7 +77,7 @@ function validateField(schema: JsonSchema, raw: unknown): FieldResult {
   const inner = schema.anyOf?.find((s) => s.type !== 'null') ?? schema
   const isPk = schema['x-pk'] === true || inner['x-pk'] === true
   // DRF: "We force empty strings to None values for relational fields."
-  if (isPk && nullable && typeof raw === 'string' && raw.trim() === '') return { ok: true, value: null }
+  if (isPk && raw === '') raw = null
   if (raw === null) return nullable ? { ok: true, value: null } : { ok: false, errors: ['This field may not be null.'] }
   if (isPk) return validatePk(raw)
   switch (inner.type) {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** The closed list of error codes; the public body is fixed per throw site, the code is for logs and tests. */
 export const ERROR_CODES = [
@@ -82,6 +82,11 @@ export class AppError extends Error {
     return new AppError(404, 'NOT_FOUND', body)
   }
 
+  /** API.md §1: bodies over 64 KiB, whatever their media type. */
+  static bodyTooLarge(): AppError {
+    return new AppError(413, 'BODY_TOO_LARGE', { detail: 'Request body too large.' })
+  }
+
   static methodNotAllowed(method: string, allow: string): AppError {
     return new AppError(405, 'METHOD_NOT_ALLOWED', { detail: `Method "${method}" not allowed.` }, {
       headers: { allow },
@@ -101,7 +106,7 @@ function fromFastifyError(error: FastifyError, contentType: string | undefined):
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return new AppError(413, 'BODY_TOO_LARGE', { detail: 'Request body too large.' })
+      return AppError.bodyTooLarge()
     default:
       break
   }
@@ -112,18 +117,29 @@ function fromFastifyError(error: FastifyError, contentType: string | undefined):
   return null
 }
 
+function render(appError: AppError | null, error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (appError === null) {
+    request.log.error({ err: error }, 'unhandled error')
+    return reply.code(500).type('application/json').send({ detail: 'A server error occurred.' })
+  }
+  if (appError.cause !== undefined) request.log.warn({ err: appError.cause, code: appError.code }, 'request failed')
+  return reply.code(appError.statusCode).headers(appError.headers).type('application/json').send(appError.body)
+}
+
 /**
  * The one place where errors become HTTP: AppError as declared, Fastify's parser errors in DRF's words, and
  * anything else as a generic 500 whose details are logged, never sent.
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const appError = error instanceof AppError ? error : fromFastifyError(error, request.headers['content-type'])
-    if (appError === null) {
-      request.log.error({ err: error }, 'unhandled error')
-      return reply.code(500).type('application/json').send({ detail: 'A server error occurred.' })
-    }
-    if (appError.cause !== undefined) request.log.warn({ err: appError.cause, code: appError.code }, 'request failed')
-    return reply.code(appError.statusCode).headers(appError.headers).type('application/json').send(appError.body)
-  })
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) =>
+    render(error instanceof AppError ? error : fromFastifyError(error, request.headers['content-type']), error, request, reply))
+}
+
+/**
+ * Fastify's `frameworkErrors`: failures met before routing, which would otherwise get Fastify's own body. A path
+ * that does not decode, or a path parameter over `maxParamLength`, names no view: the 404 of any unknown path.
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const unroutable = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  void render(unroutable ? AppError.notFound() : null, error, request, reply)
 }

@@ -1,10 +1,15 @@
 // Django-compatible password hashing (django/contrib/auth/hashers.py, 3.2).
 // New hashes are argon2id in Argon2PasswordHasher's encoding ('argon2' + PHC
-// string); rows imported from the Django database may also hold argon2i or
-// PBKDF2 hashes, which verify but report needsRehash so login upgrades them.
-import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
-import { promisify } from 'node:util'
+// string); rows imported from the Django database may hold any hash Django
+// wrote (argon2i, PBKDF2, bcrypt, scrypt, MD5/SHA1 leftovers: see
+// legacy-password-hashes.ts), which verify but report needsRehash so login
+// upgrades them.
+import { randomBytes } from 'node:crypto'
 import { argon2id, hash as argon2Hash, verify as argon2Verify } from 'argon2'
+import { checkLegacyDjangoHash } from './legacy-password-hashes.ts'
+import type { HashCheck } from './legacy-password-hashes.ts'
+
+export { MAX_BCRYPT_ROUNDS, MAX_PBKDF2_ITERATIONS } from './legacy-password-hashes.ts'
 
 export type Argon2Cost = { memoryCost: number /* KiB */; timeCost: number; parallelism: number }
 
@@ -15,14 +20,9 @@ export type PasswordHasher = {
   verifyDummy(password: string): Promise<void>
 }
 
-// Async only: pbkdf2Sync would block the event loop for every login.
-const pbkdf2Async = promisify(pbkdf2)
-
-// A crafted or corrupted imported row must not pin a CPU: Django 3.2 uses
-// 260_000 PBKDF2 iterations (5.2: 1_000_000), nothing legitimate is above.
-export const MAX_PBKDF2_ITERATIONS = 1_000_000
-// Same threat for argon2, in memory: Django's defaults are m=102400 KiB, t=2,
-// p=8. Bounds never go below the configured cost.
+// A crafted or corrupted imported row must not pin a CPU or fill memory (the
+// other formats' caps are in legacy-password-hashes.ts). Django's argon2
+// defaults are m=102400 KiB, t=2, p=8. Bounds never go below the configured cost.
 const ARGON2_MAX_MEMORY_KIB = 262_144
 const ARGON2_MAX_TIME_COST = 10
 const ARGON2_MAX_PARALLELISM = 16
@@ -30,14 +30,6 @@ const ARGON2_MAX_PARALLELISM = 16
 // UNUSABLE_PASSWORD_PREFIX: set_unusable_password() stores '!' + random.
 const UNUSABLE_PREFIX = '!'
 
-const PBKDF2_DIGESTS: Readonly<Record<string, { digest: string; keyLength: number }>> = {
-  pbkdf2_sha256: { digest: 'sha256', keyLength: 32 },
-  pbkdf2_sha1: { digest: 'sha1', keyLength: 20 },
-}
-
-// Django re-encodes with '%d' % int(iterations) and compares whole strings,
-// so only canonical decimal iteration counts can ever match.
-const PBKDF2_PATTERN = /^(pbkdf2_sha256|pbkdf2_sha1)\$([1-9][0-9]{0,9})\$([^$]+)\$(.*)$/s
 // 'argon2' + libargon2's encoding. The v= field is absent in hashes from
 // argon2 1.2 (version 0x10), which Django's own tests still verify.
 const ARGON2_PATTERN =
@@ -55,26 +47,6 @@ const parseArgon2 = (encoded: string): Argon2Parts | null => {
 // Base64 without padding, as in the PHC string format.
 const b64 = (bytes: Buffer): string => bytes.toString('base64').replace(/=+$/, '')
 
-const safeEqual = (a: string, b: string): boolean => {
-  const left = Buffer.from(a, 'utf8')
-  const right = Buffer.from(b, 'utf8')
-  return left.length === right.length && timingSafeEqual(left, right)
-}
-
-type Outcome = 'match' | 'mismatch' | 'unverifiable'
-
-const checkPbkdf2 = async (password: string, encoded: string): Promise<Outcome> => {
-  const match = PBKDF2_PATTERN.exec(encoded)
-  if (!match) return 'unverifiable'
-  const [, algorithm, iterations, salt, expected] = match as unknown as [string, string, string, string, string]
-  const spec = PBKDF2_DIGESTS[algorithm]
-  const rounds = Number(iterations)
-  if (!spec || rounds > MAX_PBKDF2_ITERATIONS) return 'unverifiable'
-  const derived = await pbkdf2Async(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), rounds, spec.keyLength, spec.digest)
-  // Django keeps the '=' padding of base64.b64encode here.
-  return safeEqual(derived.toString('base64'), expected) ? 'match' : 'mismatch'
-}
-
 export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
   const maxMemory = Math.max(cost.memoryCost, ARGON2_MAX_MEMORY_KIB)
   const maxTime = Math.max(cost.timeCost, ARGON2_MAX_TIME_COST)
@@ -89,7 +61,7 @@ export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
     return `argon2$argon2id$v=19$m=${cost.memoryCost},t=${cost.timeCost},p=${cost.parallelism}$${b64(salt)}$${b64(raw)}`
   }
 
-  const checkArgon2 = async (password: string, encoded: string): Promise<Outcome> => {
+  const checkArgon2 = async (password: string, encoded: string): Promise<HashCheck> => {
     const parts = parseArgon2(encoded)
     if (!parts || parts.m > maxMemory || parts.t > maxTime || parts.p > maxParallelism) return 'unverifiable'
     return (await argon2Verify(parts.phc, password)) ? 'match' : 'mismatch'
@@ -119,10 +91,9 @@ export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
 
   const verify = async (password: string, encoded: string | null): Promise<boolean> => {
     try {
-      let outcome: Outcome = 'unverifiable'
+      let outcome: HashCheck = 'unverifiable'
       if (typeof password === 'string' && typeof encoded === 'string' && encoded !== '' && !encoded.startsWith(UNUSABLE_PREFIX)) {
-        if (encoded.startsWith('argon2$')) outcome = await checkArgon2(password, encoded)
-        else if (encoded.startsWith('pbkdf2_')) outcome = await checkPbkdf2(password, encoded)
+        outcome = encoded.startsWith('argon2$') ? await checkArgon2(password, encoded) : await checkLegacyDjangoHash(password, encoded)
       }
       if (outcome === 'unverifiable') await verifyDummy(typeof password === 'string' ? password : '')
       return outcome === 'match'

@@ -15,22 +15,25 @@ export function createRouteTable() {
   }
 
   return {
-    onRoute(route: RouteOptions): void {
+    onRoute(route: RouteOptions & { routePath?: string }): void {
       if (route.url.includes('*')) return
-      const entry = entries.get(route.url) ?? { pattern: toPattern(route.url), methods: new Set<string>(), auth: false }
+      // A `'/'` route under a prefix is announced once, unslashed, though Fastify registers both forms; only the
+      // slashed one is ours (the other is redirected by http-conventions.ts).
+      const twin = route.routePath === '' && route.prefixTrailingSlash !== 'no-slash'
+      const url = twin ? `${route.url}/` : route.url
+      const entry = entries.get(url) ?? { pattern: toPattern(url), methods: new Set<string>(), auth: false }
       for (const method of [route.method].flat()) entry.methods.add(method)
       const config = route.config as { auth?: boolean } | undefined
       if (config?.auth) entry.auth = true
-      entries.set(route.url, entry)
+      entries.set(url, entry)
     },
 
     match(path: string): { allow: string; auth: boolean } | undefined {
-      for (const entry of entries.values()) {
-        if (!entry.pattern.test(path)) continue
-        const methods = new Set([...entry.methods, 'OPTIONS'])
-        return { allow: [...methods].sort().join(', '), auth: entry.auth }
-      }
-      return undefined
+      // A static path (`/api/users/me/`) wins over a parametric one (`/api/users/:id/`), as in the router.
+      const entry = entries.get(path) ?? [...entries.values()].find((candidate) => candidate.pattern.test(path))
+      if (entry === undefined) return undefined
+      const methods = new Set([...entry.methods, 'OPTIONS'])
+      return { allow: [...methods].sort().join(', '), auth: entry.auth }
     },
   }
 }

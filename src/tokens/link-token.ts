@@ -7,7 +7,16 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 export type LinkPurpose = 'activation' | 'password_reset' | 'email_reset'
 
-export type LinkTokenUser = { id: number; password: string | null; lastLogin: Date | null; email: string }
+export type LinkTokenUser = {
+  id: number
+  password: string | null
+  lastLogin: Date | null
+  email: string
+  /** Only with these can a Django-made activation link be accepted (see acceptsLegacyActivation). */
+  isActive?: boolean
+  /** Epoch ms of the user's last credential change or deactivation (users.tokens_valid_after). */
+  tokensValidAfter?: number
+}
 
 export type LinkTokens = {
   make(user: LinkTokenUser, purpose: LinkPurpose, now?: Date): string
@@ -25,6 +34,17 @@ export const LINK_KEY_SALTS: Readonly<Record<LinkPurpose, string>> = {
   activation: ACTIVATION_KEY_SALT,
   password_reset: PASSWORD_RESET_KEY_SALT,
   email_reset: EMAIL_RESET_KEY_SALT,
+}
+
+/**
+ * Djoser's activation links from the Django deployment were made with Django's default salt (one generator for
+ * every purpose), so they are accepted for activation too, but only where activation is all they can do: the user
+ * is inactive, has never logged in (so was never active: not a deactivated account following an old reset link),
+ * and the token is younger than the user's last deactivation or credential change. Reset links stay bound to reset.
+ */
+function acceptsLegacyActivation(user: LinkTokenUser, timestamp: number): boolean {
+  const mintedAt = EPOCH_2001_MS + timestamp * 1000
+  return user.isActive === false && user.lastLogin === null && mintedAt >= Math.floor((user.tokensValidAfter ?? 0) / 1000) * 1000
 }
 
 // Django's PASSWORD_RESET_TIMEOUT default since 3.1: 3 days.
@@ -63,8 +83,8 @@ const saltedHmacHex = (keySalt: string, value: string, secret: string): string =
 export function createLinkTokens(secretKey: string, opts: { timeoutSeconds?: number } = {}): LinkTokens {
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_LINK_TIMEOUT_SECONDS
 
-  const makeWithTimestamp = (user: LinkTokenUser, purpose: LinkPurpose, timestamp: number): string => {
-    const hex = saltedHmacHex(LINK_KEY_SALTS[purpose], hashValue(user, timestamp), secretKey)
+  const makeWithTimestamp = (user: LinkTokenUser, keySalt: string, timestamp: number): string => {
+    const hex = saltedHmacHex(keySalt, hashValue(user, timestamp), secretKey)
     // hexdigest()[::2]: every other hex char, "to shorten the URL".
     const shortened = Array.from(hex).filter((_, i) => i % 2 === 0).join('')
     return `${timestamp.toString(36)}-${shortened}`
@@ -75,7 +95,7 @@ export function createLinkTokens(secretKey: string, opts: { timeoutSeconds?: num
       const timestamp = numSeconds(now)
       // int_to_base36 raises on negatives; so do we (clock before 2001).
       if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError('invalid token clock')
-      return makeWithTimestamp(user, purpose, timestamp)
+      return makeWithTimestamp(user, LINK_KEY_SALTS[purpose], timestamp)
     },
 
     check(user, purpose, token, now = new Date()) {
@@ -86,12 +106,16 @@ export function createLinkTokens(secretKey: string, opts: { timeoutSeconds?: num
       if (!Number.isSafeInteger(timestamp)) return false
       // Comparing the whole recomputed token (as Django does) also rejects
       // non-canonical timestamps such as leading zeros.
-      const expected = Buffer.from(makeWithTimestamp(user, purpose, timestamp), 'utf8')
-      const given = Buffer.from(token, 'utf8')
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false
+      const matches = (keySalt: string): boolean => {
+        const expected = Buffer.from(makeWithTimestamp(user, keySalt, timestamp), 'utf8')
+        const given = Buffer.from(token, 'utf8')
+        return expected.length === given.length && timingSafeEqual(expected, given)
+      }
+      const valid = matches(LINK_KEY_SALTS[purpose]) ||
+        (purpose === 'activation' && acceptsLegacyActivation(user, timestamp) && matches(PASSWORD_RESET_KEY_SALT))
       // Django rejects only when strictly older than the timeout; a future
       // timestamp passes (it could only be minted with the secret key).
-      return numSeconds(now) - timestamp <= timeoutSeconds
+      return valid && numSeconds(now) - timestamp <= timeoutSeconds
     },
   }
 }

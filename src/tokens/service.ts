@@ -38,20 +38,33 @@ export function createTokenService(deps: {
   /** Resolves a refresh token to the session it continues, or throws SimpleJWT's 401. */
   async function sessionOfRefresh(claims: TokenClaims, now: number): Promise<{ sessionId: string; user: User }> {
     const user = await deps.findActiveUser(claims.user_id)
-    if (user === undefined) throw AppError.tokenNotValid(INVALID)
-    if (issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
+    // Deactivation and deletion revoke every token of the user (API.md §11): refresh says so, as for a logout.
+    if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
     if (claims.sid === undefined) {
-      // Minted by the Django deployment: accept once, then continue it as a session of ours.
-      if (await store.isJtiRevoked(claims.jti)) throw AppError.tokenNotValid(BLACKLISTED)
-      const sessionId = await db.transaction().execute(async (trx) => {
-        await store.revokeJti(trx, claims.jti, claims.exp * 1000)
-        return openSession(trx, user.id, { ip: null, userAgent: null }, now)
-      })
+      // Minted by the Django deployment: accept once (the request that revokes its id), then continue it as a
+      // session of ours.
+      const sessionId = await db.transaction().execute(async (trx) =>
+        (await store.revokeJti(trx, claims.jti, claims.exp * 1000)) ? openSession(trx, user.id, { ip: null, userAgent: null }, now) : null)
+      if (sessionId === null) throw AppError.tokenNotValid(BLACKLISTED)
       return { sessionId, user }
     }
     const record = await store.findRefreshToken(claims.jti)
     if (record === undefined || record.userId !== user.id || record.revokedAt !== null) throw AppError.tokenNotValid(BLACKLISTED)
     return { sessionId: record.sessionId, user }
+  }
+
+  /** Revoked in any way of API.md §11 (or its user gone or inactive); a retired refresh token counts as revoked. */
+  async function isRevoked(claims: TokenClaims): Promise<boolean> {
+    const user = await deps.findActiveUser(claims.user_id)
+    if (user === undefined || issuedBeforeChange(user, claims)) return true
+    if (claims.sid === undefined) return store.isJtiRevoked(claims.jti)
+    const session = await store.findSession(claims.sid)
+    if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return true
+    if (claims.token_type === 'refresh') {
+      const record = await store.findRefreshToken(claims.jti)
+      return record === undefined || record.retiredAt !== null
+    }
+    return false
   }
 
   async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<string> {
@@ -108,20 +121,7 @@ export function createTokenService(deps: {
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
     async verify(token: string): Promise<void> {
       const verified = await jwt.verify(token)
-      if (!verified.ok || await this.isRevoked(verified.claims)) throw AppError.tokenNotValid(INVALID)
-    },
-
-    async isRevoked(claims: TokenClaims): Promise<boolean> {
-      const user = await deps.findActiveUser(claims.user_id)
-      if (user === undefined || issuedBeforeChange(user, claims)) return true
-      if (claims.sid === undefined) return store.isJtiRevoked(claims.jti)
-      const session = await store.findSession(claims.sid)
-      if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return true
-      if (claims.token_type === 'refresh') {
-        const record = await store.findRefreshToken(claims.jti)
-        return record === undefined || record.retiredAt !== null
-      }
-      return false
+      if (!verified.ok || await isRevoked(verified.claims)) throw AppError.tokenNotValid(INVALID)
     },
 
     /** The principal of an access token, or null: any failure makes the request anonymous (API.md §3). */

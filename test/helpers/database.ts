@@ -8,7 +8,9 @@ import pg from 'pg'
  * Each test file gets its own database: a temp SQLite file, or, when TEST_DATABASE_URL names a PostgreSQL server,
  * a fresh `accounts_test_<random>` database on it, dropped afterwards.
  */
-export async function createTestDatabase(): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
+export type TestDatabase = { url: string; dataDir: string; drop(): Promise<void> }
+
+export async function createTestDatabase(): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'unilink-test-'))
   const base = process.env.TEST_DATABASE_URL
   if (base === undefined || base === '') {

@@ -1,0 +1,97 @@
+import { USER_TYPE } from '../accounts/store.ts'
+import { AppError } from '../platform/errors.ts'
+import type { FieldErrors } from '../platform/errors.ts'
+import { complete } from '../platform/field-checks.ts'
+import type { Parsed } from '../platform/field-checks.ts'
+import type { UniversityDeps } from './deps.ts'
+import { universityApprovedEmail, universityDisapprovedEmail } from './emails.ts'
+import type { UniversityCreateBody } from './schemas.ts'
+import type { UniversityWithAdmin } from './serialize.ts'
+import type { University } from './store.ts'
+
+/** A duplicate caught by the database (a concurrent registration) is reported where the field is: under `admin`. */
+function nestUnderAdmin(error: unknown): unknown {
+  if (error instanceof AppError && error.code === 'VALIDATION_FAILED') return AppError.fields({ admin: error.body as FieldErrors })
+  return error
+}
+
+/** A university's life as the site admin sees it: registration, approval, disapproval, ban (API.md §8). */
+export function createOnboarding(deps: UniversityDeps) {
+  const { db, store, accounts, outbox, site } = deps
+
+  async function existing(id: number): Promise<University> {
+    const university = await store.findById(id)
+    if (university === undefined) throw AppError.notFound()
+    return university
+  }
+
+  async function withAdmins(universities: University[]): Promise<UniversityWithAdmin[]> {
+    const admins = await accounts.findUsers(universities.flatMap((u) => (u.adminId === null ? [] : [u.adminId])))
+    const byId = new Map(admins.map((admin) => [admin.id, admin]))
+    return universities.map((university) => ({ university, admin: byId.get(university.adminId ?? 0) ?? null }))
+  }
+
+  return {
+    /**
+     * POST /api/university/create/: the pending university and its admin account, together or not at all. The
+     * account cannot log in yet: it is inactive and has no usable password until approval mails a link.
+     */
+    async registerUniversity(parsed: Parsed<UniversityCreateBody>): Promise<UniversityWithAdmin> {
+      const { admin } = parsed.value
+      if (admin !== undefined) {
+        const taken = await accounts.takenNameErrors({ email: admin.email, username: admin.username })
+        if (Object.keys(taken).length > 0) parsed.errors.admin = taken
+      }
+      const body = complete(parsed)
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const university = await store.insert(trx, { name: body.name, domain: body.domain, docUrl: body.doc_url ?? '' }, Date.now())
+          const account = await accounts.createAccountWithoutPassword(trx, {
+            firstName: body.admin.first_name, lastName: body.admin.last_name, username: body.admin.username, email: body.admin.email,
+            universityId: university.id, userType: USER_TYPE.STUDENT, isActive: false,
+          })
+          await store.update(trx, university.id, { adminId: account.id })
+          return { university: { ...university, adminId: account.id }, admin: account }
+        })
+      } catch (error) {
+        throw nestUnderAdmin(error)
+      }
+    },
+
+    listPublicUniversities: (): Promise<University[]> => store.list({ approved: true, banned: false }),
+    listPendingUniversities: async () => withAdmins(await store.list({ approved: false })),
+    listApprovedUniversities: async () => withAdmins(await store.list({ approved: true })),
+
+    /** The admin becomes active, a university admin of this university, and is mailed a set-password link. */
+    async approveUniversity(id: number): Promise<void> {
+      const university = await existing(id)
+      await db.transaction().execute(async (trx) => {
+        await store.update(trx, id, { isApproved: true })
+        if (university.adminId === null) return
+        const admin = await accounts.grantUniversityAdmin(trx, university.adminId, id)
+        if (admin === undefined) return
+        await outbox.enqueue(trx, universityApprovedEmail(site, admin, university.name, accounts.setPasswordPath(admin)), Date.now())
+      })
+      deps.wakeMailer()
+    },
+
+    /** The admin account is deactivated (its sessions end with it) and told so. */
+    async disapproveUniversity(id: number): Promise<void> {
+      const university = await existing(id)
+      await db.transaction().execute(async (trx) => {
+        await store.update(trx, id, { isApproved: false })
+        if (university.adminId === null) return
+        const admin = await accounts.deactivateAccount(trx, university.adminId)
+        if (admin === undefined) return
+        await outbox.enqueue(trx, universityDisapprovedEmail(site, admin, university.name), Date.now())
+      })
+      deps.wakeMailer()
+    },
+
+    /** A banned university leaves the public list and registration; its members keep their accounts. */
+    async setUniversityBanned(id: number, banned: boolean): Promise<void> {
+      await existing(id)
+      await store.update(db, id, { isBanned: banned })
+    },
+  }
+}

@@ -1,0 +1,104 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { USER_TYPE } from '../accounts/store.ts'
+import type { User } from '../accounts/store.ts'
+import type { AuthGuard } from '../platform/auth-guard.ts'
+import { AppError } from '../platform/errors.ts'
+import { complete, parsedBody } from '../platform/field-checks.ts'
+import type { Principal } from '../tokens/service.ts'
+import {
+  DepartmentBody, DepartmentIdBody, FacultyBody, FacultyIdBody, UniversityCreateBody, UniversityIdBody, UniversityIdQuery,
+} from './schemas.ts'
+import { toDepartmentJson, toFacultyJson, toPublicUniversityJson, toSuccessJson, toUniversityJson } from './serialize.ts'
+import type { UniversityService } from './service.ts'
+
+type Deps = { universities: UniversityService; guard: AuthGuard<Principal> }
+
+const auth = { auth: true }
+// Bodies of protected routes are validated after the 401 and the 403, as DRF checks permissions first.
+const collect = { attachValidation: true }
+
+/** The signed-in user, if they hold one of the roles (API.md §3: otherwise 403). */
+function userWithRole(guard: AuthGuard<Principal>, request: FastifyRequest, roles: readonly number[]): User {
+  const { user } = guard.of(request)
+  if (!roles.includes(user.userType)) throw AppError.permissionDenied()
+  return user
+}
+
+const SITE_ADMIN = [USER_TYPE.SITE_ADMIN]
+const UNIVERSITY_ADMIN = [USER_TYPE.UNIVERSITY_ADMIN]
+const FACULTY_MANAGERS = [USER_TYPE.UNIVERSITY_ADMIN, USER_TYPE.MODERATOR]
+
+/** /api/university/… — API.md §8. */
+export function universityRoutes(deps: Deps): FastifyPluginAsync {
+  const { universities, guard } = deps
+  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+
+  return async (app) => {
+    /** approve, disapprove, ban, unban: a site admin names the university by `university_id`. */
+    function universityAction(path: string, action: (id: number) => Promise<void>, message: string): void {
+      app.post(path, { config: auth, ...collect, schema: { body: UniversityIdBody } }, async (request) => {
+        as(request, SITE_ADMIN)
+        await action(complete(parsedBody<UniversityIdBody>(request)).university_id)
+        return toSuccessJson(message)
+      })
+    }
+
+    // It creates an account, so it shares registration's allowance per client IP (API.md §11).
+    app.post('/create/', { ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { body: UniversityCreateBody } }, async (request) =>
+      toUniversityJson(await universities.registerUniversity(parsedBody(request))))
+    app.get('/list/', async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
+    app.get('/pending/', { config: auth }, async (request) => {
+      as(request, SITE_ADMIN)
+      return (await universities.listPendingUniversities()).map(toUniversityJson)
+    })
+    app.get('/approved/', { config: auth }, async (request) => {
+      as(request, SITE_ADMIN)
+      return (await universities.listApprovedUniversities()).map(toUniversityJson)
+    })
+    universityAction('/approve/', universities.approveUniversity, 'University approved')
+    universityAction('/disapprove/', universities.disapproveUniversity, 'University disapproved')
+    universityAction('/ban/', (id) => universities.setUniversityBanned(id, true), 'University banned')
+    universityAction('/unban/', (id) => universities.setUniversityBanned(id, false), 'University unbanned')
+
+    app.get('/faculty-list/', { config: auth }, async (request) =>
+      (await universities.listFaculty(as(request, FACULTY_MANAGERS))).map(toFacultyJson))
+    app.post('/add-faculty/', { config: auth, ...collect, schema: { body: FacultyBody } }, async (request) => {
+      const manager = as(request, FACULTY_MANAGERS)
+      await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)))
+      return toSuccessJson('Faculty added')
+    })
+    app.post('/remove-faculty/', { config: auth, ...collect, schema: { body: FacultyIdBody } }, async (request) => {
+      const manager = as(request, FACULTY_MANAGERS)
+      await universities.removeFaculty(manager, complete(parsedBody<FacultyIdBody>(request)).faculty_id)
+      return toSuccessJson('Faculty deleted')
+    })
+  }
+}
+
+/** Django's QueryDict.get: the last value of a repeated key; anything but digits names no university. */
+function universityIdOf(query: UniversityIdQuery): number | null {
+  const raw: unknown = Array.isArray(query.university_id) ? query.university_id.at(-1) : query.university_id
+  return typeof raw === 'string' && /^\s*\d{1,10}\s*$/.test(raw) ? Number(raw) : null
+}
+
+/** /api/department/… — API.md §8. */
+export function departmentRoutes(deps: Deps): FastifyPluginAsync {
+  const { universities, guard } = deps
+  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+
+  return async (app) => {
+    app.get('/get/', { schema: { querystring: UniversityIdQuery } }, async (request) =>
+      (await universities.listDepartmentsOf(universityIdOf(request.query as UniversityIdQuery))).map(toDepartmentJson))
+    app.post('/create/', { config: auth, ...collect, schema: { body: DepartmentBody } }, async (request) => {
+      const admin = as(request, UNIVERSITY_ADMIN)
+      return toDepartmentJson(await universities.createDepartment(admin, complete(parsedBody<DepartmentBody>(request))))
+    })
+    app.get('/list/', { config: auth }, async (request) =>
+      (await universities.listOwnDepartments(as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
+    app.post('/delete/', { config: auth, ...collect, schema: { body: DepartmentIdBody } }, async (request) => {
+      const admin = as(request, UNIVERSITY_ADMIN)
+      await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id)
+      return toSuccessJson('Department deleted')
+    })
+  }
+}
