@@ -2,8 +2,8 @@ import type { Db } from '../../src/platform/db.ts'
 import { registerAndActivate } from './flows.ts'
 import type { TestServer } from './server.ts'
 
-// Rows the API cannot create yet (universities and roles have no endpoints before a later issue), written straight
-// to the test's own database. Everything else in a test goes through HTTP.
+// Fixture rows for the account tests, written straight to the test's own database so that a registration test does
+// not depend on the whole university flow (which test/universities/ covers over HTTP).
 
 let counter = 0
 
