@@ -11,6 +11,9 @@ export type OutboxSenderOptions = {
   batchSize?: number
 }
 
+/** What became of a delivery attempt: for the metrics (`mails_total`). */
+export type DeliveryEvent = 'sent' | 'failed' | 'retrying'
+
 /** Exponential backoff, capped at 15 minutes. */
 export function retryDelayMs(attempts: number, baseMs: number): number {
   return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 15 * 60_000)
@@ -20,8 +23,15 @@ export function retryDelayMs(attempts: number, baseMs: number): number {
  * Background delivery of the outbox: polls for due mail, sends it, and reschedules failures with backoff. Mail
  * survives restarts because the table, not this process, is the queue.
  */
-export function createOutboxSender(deps: { store: OutboxStore; mailer: Mailer; log: FastifyBaseLogger; options: OutboxSenderOptions }) {
+export function createOutboxSender(deps: {
+  store: OutboxStore
+  mailer: Mailer
+  log: FastifyBaseLogger
+  options: OutboxSenderOptions
+  observe?: (event: DeliveryEvent) => void
+}) {
   const { store, mailer, log, options } = deps
+  const observe = deps.observe ?? (() => {})
   const leaseMs = options.leaseMs ?? 60_000
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
@@ -37,6 +47,7 @@ export function createOutboxSender(deps: { store: OutboxStore; mailer: Mailer; l
         try {
           await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.textBody, html: mail.htmlBody })
           await store.markSent(mail.id, Date.now())
+          observe('sent')
         } catch (error) {
           const attempts = mail.attempts + 1
           const message = error instanceof Error ? error.message : String(error)
@@ -44,9 +55,11 @@ export function createOutboxSender(deps: { store: OutboxStore; mailer: Mailer; l
           log.warn({ mailId: mail.id, attempts, giveUp, error: message }, 'mail delivery failed')
           await store.markFailedAttempt(mail.id, attempts, message,
             giveUp ? { giveUpAt: Date.now() } : { at: Date.now() + retryDelayMs(attempts, options.retryBaseMs) })
+          observe(giveUp ? 'failed' : 'retrying')
         }
       }
-      if (batch.length === 0) return
+      // A stop lets the claimed batch finish (its mails are half-sent otherwise) but takes no new one.
+      if (batch.length === 0 || stopped) return
     }
   }
 

@@ -97,6 +97,15 @@ describe('API conventions: routing (API.md §1)', () => {
         assert.deepEqual(res.body, NOT_FOUND)
       }
     })
+
+    it('When the path does not decode or a path segment is over-long, then the same JSON 404 (not Fastify\'s own body)', async () => {
+      for (const path of ['/api/users/%E0%A4%A/', `/api/users/${'9'.repeat(150)}/`]) {
+        const res = await api.get(path, { bearer: access })
+        assert.equal(res.status, 404, path)
+        assertJson(res)
+        assert.deepEqual(res.body, NOT_FOUND)
+      }
+    })
   })
 
   describe('wrong method', () => {

@@ -124,6 +124,36 @@ describe('API conventions: request and response bodies (API.md §1)', () => {
       assert.deepEqual(emptyForm.body, required)
     })
 
+    it('When an anonymous request to a protected view has a body that would be refused, then the 401 comes first', async () => {
+      const bodies = [
+        { body: 'x', headers: { 'content-type': 'text/plain' } },
+        { body: '{"current_password": ', headers: { 'content-type': 'application/json' } },
+        { body: '[1]', headers: { 'content-type': 'application/json' } },
+        { body: JSON.stringify({ current_password: 'x'.repeat(KIB_64) }), headers: { 'content-type': 'application/json' } },
+      ]
+      for (const opts of bodies) {
+        const res = await api.call('POST', '/api/users/set_password/', opts)
+        assert.equal(res.status, 401, opts.body.slice(0, 20))
+        assert.deepEqual(res.body, { detail: 'Authentication credentials were not provided.' })
+      }
+      const authenticated = await api.call('POST', '/api/users/set_password/', { ...bodies[0], bearer: access })
+      assert.equal(authenticated.status, 415)
+    })
+
+    it('When a multipart body is broken, then 400 with a "Multipart form parse error - " detail', async () => {
+      const broken = [
+        { body: '--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx', headers: { 'content-type': 'multipart/form-data; boundary=b' } },
+        { body: 'x', headers: { 'content-type': 'multipart/form-data' } },
+      ]
+      for (const opts of broken) {
+        const res = await api.call('POST', '/api/jwt/create/', opts)
+        assert.equal(res.status, 400, opts.headers['content-type'])
+        const body = res.body as { detail: string }
+        assert.deepEqual(Object.keys(body), ['detail'])
+        assert.ok(body.detail.startsWith('Multipart form parse error - '), body.detail)
+      }
+    })
+
     it('When a body-less POST needs no field (logout), then it succeeds with 204', async () => {
       const own = await login(api, user.email, user.password)
       const res = await api.call('POST', '/api/logout/', { bearer: own.access })
