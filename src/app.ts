@@ -1,14 +1,13 @@
 import Fastify from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie'
-import cors from '@fastify/cors'
 import type { Config } from './config.ts'
 import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard, usesAccessCookie } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
 import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
-import { corsOptions } from './platform/cors.ts'
+import { installCors } from './platform/cors.ts'
 import { BODY_LIMIT, installBodyParsers, installRoutingConventions } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
@@ -21,6 +20,7 @@ import { createLimiter } from './throttling/limiter.ts'
 import { installThrottling } from './throttling/hooks.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
 import { createOutboxStore } from './mail/outbox-store.ts'
+import { loadMailTemplates } from './mail/templates.ts'
 import { accountRoutes, userLookupRoutes } from './accounts/routes.ts'
 import { createAccountService } from './accounts/service.ts'
 import { createAccountStore } from './accounts/store.ts'
@@ -39,6 +39,8 @@ import { siteRoutes } from './site/routes.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
 import { createMetrics, installMetrics } from './platform/metrics.ts'
+import { registerOpenApi } from './platform/openapi.ts'
+import { drainConnectionsOnClose } from './platform/connection-draining.ts'
 
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
 
@@ -55,7 +57,8 @@ export type AppOptions = {
   db?: Db
 }
 
-function mailerFor(config: Config, print: (text: string) => void): Mailer {
+/** The configured mail backend (also used by `npm run cli -- check`). */
+export function mailerFor(config: Config, print: (text: string) => void): Mailer {
   const { email } = config
   if (email.backend === 'smtp' && email.host !== undefined) {
     return createSmtpMailer({ host: email.host, port: email.port, user: email.user, password: email.password, useTls: email.useTls, from: email.from })
@@ -76,19 +79,26 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     frameworkErrors: renderFrameworkError,
   })
   app.setValidatorCompiler(compileDrfValidator)
+  // Response schemas document the API (openapi.ts); the bodies are written by the serialisers as they are, since
+  // fast-json-stringify would drop or coerce a field no schema foresaw and the contract is byte-exact.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   installErrorHandler(app)
   installRequestLogging(app)
+  drainConnectionsOnClose(app)
 
   const db = options.db ?? openDatabase(config.database)
   const mailer = options.mailer ?? mailerFor(config, (text) => process.stdout.write(text))
-  const outbox = createOutboxStore(db)
+  // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
+  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
+  const outbox = createOutboxStore(db, { onQueued: () => metrics.mail('queued') })
   const sender = createOutboxSender({
-    store: outbox, mailer, log: app.log,
+    store: outbox, mailer, log: app.log, observe: metrics.mail,
     options: { pollIntervalMs: config.email.pollInterval * 1000, retryBaseMs: config.email.retryBaseMs, maxAttempts: config.email.maxAttempts },
   })
   const hasher = createPasswordHasher(config.passwordHashing)
   const universityStore = createUniversityStore(db)
-  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain }
+  // Templates are read and checked once, here: a broken override stops the start instead of a mail.
+  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, hasher,
@@ -106,24 +116,29 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
 
-  await app.register(cors, corsOptions(config.corsAllowedOrigins))
+  installCors(app, config.corsAllowedOrigins)
   await app.register(cookie)
   await installBodyParsers(app)
 
-  const metrics = createMetrics({ oldestPendingMailAt: outbox.oldestPendingCreatedAt })
-  installMetrics(app, metrics, config.metricsToken)
-
+  // Before any route: the route table and the OpenAPI document both collect the routes registered after them.
   const routes = createRouteTable()
   app.addHook('onRoute', routes.onRoute)
+  await registerOpenApi(app)
+  installMetrics(app, metrics, config.metricsToken)
   // Before the body is parsed: DRF authenticates and checks permissions first, so an anonymous request to a
   // protected view gets its 401 even with a body that would be refused (415, 400, 413).
-  app.addHook('preParsing', async (request) => {
-    const route = request.routeOptions.config as RouteGuards
+  async function guardRoute(request: FastifyRequest, route: RouteGuards): Promise<void> {
     if (route.auth) await guard.require(request)
     // CSRF applies where a browser's cookie authenticates the request (API.md §11).
     if ((route.auth && usesAccessCookie(request)) || route.cookieAuth?.some((name) => Boolean(request.cookies[name]))) {
       assertTrustedOrigin(request, config.corsAllowedOrigins)
     }
+  }
+  // A callback hook: the routes that need no guard pay no promise for it.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const route = request.routeOptions.config as RouteGuards
+    if (!route.auth && route.cookieAuth === undefined) return done(null, payload)
+    guardRoute(request, route).then(() => done(null, payload), (error: Error) => done(error))
   })
   installThrottling(app, limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
   installRoutingConventions(app, routes, guard.require)

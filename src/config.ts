@@ -32,6 +32,8 @@ export type Config = {
     useTls: boolean
     from: string
     outboxDir: string
+    /** An operator's folder of mail templates overriding ours (templates/mail/), file by file. */
+    templatesDir: string | undefined
     /** Seconds between polls of the outbox table for due mail. */
     pollInterval: number
     /** First retry delay of a failed mail; each further retry doubles it (capped at 15 minutes). */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       useTls: bool(env, 'EMAIL_USE_TLS', false),
       from: string(env, 'DEFAULT_FROM_EMAIL', 'webmaster@localhost'),
       outboxDir: resolve(string(env, 'EMAIL_OUTBOX_DIR', resolve(dataDir, 'outbox'))),
+      templatesDir: optionalPath(env, 'EMAIL_TEMPLATES_DIR'),
       pollInterval: seconds(env, 'EMAIL_POLL_INTERVAL', 2),
       retryBaseMs: seconds(env, 'EMAIL_RETRY_BASE_SECONDS', 5) * 1000,
       maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
@@ -124,6 +127,11 @@ export function loadConfig(env: Env): Readonly<Config> {
     warnings,
   }
   return Object.freeze(config)
+}
+
+function optionalPath(env: Env, name: string): string | undefined {
+  const value = optionalString(env, name)
+  return value === undefined ? undefined : resolve(value)
 }
 
 function parseRedisUrl(env: Env): string | undefined {

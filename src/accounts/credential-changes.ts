@@ -6,7 +6,9 @@ import type { UserPatch } from './store.ts'
  * Applies a change to a user's credentials or standing (password, email, deactivation) and, in the same
  * transaction, ends every session and every token issued before it (API.md §11): a stolen token dies with the change.
  */
-export async function changeCredentials(deps: AccountDeps, trx: Db, userId: number, patch: UserPatch): Promise<void> {
+export async function changeCredentials(
+  deps: Pick<AccountDeps, 'store' | 'revokeSessionsOfUser'>, trx: Db, userId: number, patch: UserPatch,
+): Promise<void> {
   const now = Date.now()
   await deps.store.update(trx, userId, { ...patch, tokensValidAfter: now })
   await deps.revokeSessionsOfUser(trx, userId, now)

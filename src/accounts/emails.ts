@@ -1,53 +1,33 @@
+import type { MailTemplates } from '../mail/templates.ts'
 import type { MailMessage } from '../platform/mailer.ts'
 
-// Djoser's mail texts (API.md §7), with an HTML part. Pure functions: the caller queues them in the outbox.
+// Djoser's mails (API.md §7): the subject and link of the contract, the bodies from the templates (templates/mail/,
+// or the operator's EMAIL_TEMPLATES_DIR). Pure functions: the caller queues them in the outbox.
 
-export type SiteInfo = { siteName: string; protocol: string; domain: string }
+/** The site as its mails show it: name, address, and the templates loaded at start-up. */
+export type SiteInfo = { siteName: string; protocol: string; domain: string; mailTemplates: MailTemplates }
 
-function link(site: SiteInfo, path: string): string {
+/** `{PROTOCOL}://{DOMAIN}/{path}` (API.md §7). */
+export function siteLink(site: SiteInfo, path: string): string {
   return `${site.protocol}://${site.domain}/${path}`
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
-
-function html(site: SiteInfo, paragraphs: string[], url: string): string {
-  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')
-  return `<!doctype html>
-<html><body style="font-family: sans-serif">
-<h2>${escapeHtml(site.siteName)}</h2>
-${body}
-<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>
-<p>Thanks for using our site!<br>The ${escapeHtml(site.siteName)} team</p>
-</body></html>
-`
-}
-
-function message(to: string, subject: string, site: SiteInfo, paragraphs: string[], url: string): MailMessage {
-  const text = `${paragraphs.join('\n\n')}\n${url}\n\nThanks for using our site!\n\nThe ${site.siteName} team\n`
-  return { to, subject, text, html: html(site, paragraphs, url) }
+/** The placeholders every template has: `{{ site_name }}`, `{{ site_url }}`. */
+export function siteValues(site: SiteInfo) {
+  return { site_name: site.siteName, site_url: siteLink(site, '') }
 }
 
 export function activationEmail(site: SiteInfo, to: string, uid: string, token: string): MailMessage {
-  return message(to, `Account activation on ${site.siteName}`, site, [
-    `You're receiving this email because you need to finish activation process on ${site.siteName}.`,
-    'Please go to the following page to activate account:',
-  ], link(site, `nl/activation/${uid}/${token}`))
+  const url = siteLink(site, `nl/activation/${uid}/${token}`)
+  return { to, subject: `Account activation on ${site.siteName}`, ...site.mailTemplates.render('activation', { ...siteValues(site), url }) }
 }
 
 export function passwordResetEmail(site: SiteInfo, to: string, username: string, uid: string, token: string): MailMessage {
-  return message(to, `Password reset on ${site.siteName}`, site, [
-    `You're receiving this email because you requested a password reset for your user account at ${site.siteName}.`,
-    `Your username, in case you've forgotten: ${username}`,
-    'Please go to the following page and choose a new password:',
-  ], link(site, `nl/password-reset/${uid}/${token}`))
+  const url = siteLink(site, `nl/password-reset/${uid}/${token}`)
+  return { to, subject: `Password reset on ${site.siteName}`, ...site.mailTemplates.render('password-reset', { ...siteValues(site), url, username }) }
 }
 
 export function emailResetEmail(site: SiteInfo, to: string, username: string, uid: string, token: string): MailMessage {
-  return message(to, `Email reset on ${site.siteName}`, site, [
-    `You're receiving this email because you requested an email reset for your user account at ${site.siteName}.`,
-    `Your username, in case you've forgotten: ${username}`,
-    'Please go to the following page and choose a new email:',
-  ], link(site, `nl/email-reset/${uid}/${token}`))
+  const url = siteLink(site, `nl/email-reset/${uid}/${token}`)
+  return { to, subject: `Email reset on ${site.siteName}`, ...site.mailTemplates.render('email-reset', { ...siteValues(site), url, username }) }
 }

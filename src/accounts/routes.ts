@@ -10,6 +10,7 @@ import {
   UidTokenBody, UserIdQuery,
 } from './schemas.ts'
 import { toCreatedUserJson, toFullUserJson, toShortUserJson } from './serialize.ts'
+import { docs } from './docs.ts'
 
 type Deps = { accounts: ReturnType<typeof createAccountService>; guard: AuthGuard<Principal> }
 
@@ -36,64 +37,64 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   const me = (request: FastifyRequest) => guard.of(request).user
 
   return async (app) => {
-    app.post('/', { ...slashOnly, ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { body: RegisterBody } }, async (request, reply) => {
+    app.post('/', { ...slashOnly, ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
       const user = await accounts.register(parsedBody(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
-    app.get('/', { ...slashOnly, config: auth }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
+    app.get('/', { ...slashOnly, config: auth, schema: docs.list }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
 
-    app.post('/activation/', { config: { throttle: { ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } } }, schema: { body: UidTokenBody } }, async (request, reply) => {
+    app.post('/activation/', { config: { throttle: { ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } } }, schema: { ...docs.activate, body: UidTokenBody } }, async (request, reply) => {
       await accounts.activate(request.body as UidTokenBody)
       return reply.code(204).send()
     })
-    app.post('/resend_activation/', { config: { throttle: { ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } } }, schema: { body: EmailBody } }, async (request, reply) => {
+    app.post('/resend_activation/', { config: { throttle: { ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } } }, schema: { ...docs.resendActivation, body: EmailBody } }, async (request, reply) => {
       await accounts.resendActivation(request.body as EmailBody)
       return reply.code(204).send()
     })
 
-    app.get('/me/', { config: auth }, async (request) => toFullUserJson(me(request), originOf(request)))
-    app.put('/me/', { config: auth, ...collect, schema: { body: ProfilePutBody } }, async (request) =>
+    app.get('/me/', { config: auth, schema: docs.me }, async (request) => toFullUserJson(me(request), originOf(request)))
+    app.put('/me/', { config: auth, ...collect, schema: { ...docs.updateMe, body: ProfilePutBody } }, async (request) =>
       toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
-    app.patch('/me/', { config: auth, ...collect, schema: { body: ProfileBody } }, async (request) =>
+    app.patch('/me/', { config: auth, ...collect, schema: { ...docs.updateMe, body: ProfileBody } }, async (request) =>
       toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
-    app.delete('/me/', { config: auth, ...collect, schema: { body: CurrentPasswordBody } }, async (request, reply) => {
+    app.delete('/me/', { config: auth, ...collect, schema: { ...docs.deleteMe, body: CurrentPasswordBody } }, async (request, reply) => {
       await accounts.deleteMe(me(request), parsedBody(request))
       return reply.code(204).send()
     })
 
-    app.post('/set_password/', { config: { ...auth, throttle: { ip: 'set_password_ip', user: 'set_password_account' } }, ...collect, schema: { body: SetPasswordBody } }, async (request, reply) => {
+    app.post('/set_password/', { config: { ...auth, throttle: { ip: 'set_password_ip', user: 'set_password_account' } }, ...collect, schema: { ...docs.setPassword, body: SetPasswordBody } }, async (request, reply) => {
       await accounts.setPassword(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_password/', { config: { throttle: { ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } } }, schema: { body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_password/', { config: { throttle: { ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } } }, schema: { ...docs.resetPassword, body: EmailBody } }, async (request, reply) => {
       await accounts.requestPasswordReset(request.body as EmailBody)
       return reply.code(204).send()
     })
-    app.post('/reset_password_confirm/', { config: { throttle: { ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } } }, schema: { body: ResetPasswordConfirmBody } }, async (request, reply) => {
+    app.post('/reset_password_confirm/', { config: { throttle: { ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } } }, schema: { ...docs.resetPasswordConfirm, body: ResetPasswordConfirmBody } }, async (request, reply) => {
       await accounts.confirmPasswordReset(request.body as ResetPasswordConfirmBody)
       return reply.code(204).send()
     })
 
-    app.post('/set_email/', { config: { ...auth, throttle: { ip: 'set_email_ip', user: 'set_email_account' } }, ...collect, schema: { body: SetEmailBody } }, async (request, reply) => {
+    app.post('/set_email/', { config: { ...auth, throttle: { ip: 'set_email_ip', user: 'set_email_account' } }, ...collect, schema: { ...docs.setEmail, body: SetEmailBody } }, async (request, reply) => {
       await accounts.setEmail(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_email/', { schema: { body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_email/', { schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
       await accounts.requestEmailReset(request.body as EmailBody)
       return reply.code(204).send()
     })
-    app.post('/reset_email_confirm/', { ...collect, schema: { body: ResetEmailConfirmBody } }, async (request, reply) => {
+    app.post('/reset_email_confirm/', { ...collect, schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
       await accounts.confirmEmailReset(parsedBody(request))
       return reply.code(204).send()
     })
 
-    app.get('/:id/', { config: auth, schema: { params: IdParams } }, async (request) =>
+    app.get('/:id/', { config: auth, schema: { ...docs.getById, params: IdParams } }, async (request) =>
       toShortUserJson(await accounts.findVisible(me(request), idParam(request))))
-    app.put('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: ShortUserPutBody } }, async (request) =>
+    app.put('/:id/', { config: auth, ...collect, schema: { ...docs.updateById, params: IdParams, body: ShortUserPutBody } }, async (request) =>
       toShortUserJson(await accounts.updateShort(me(request), idParam(request), parsedBody(request))))
-    app.patch('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: ShortUserPatchBody } }, async (request) =>
+    app.patch('/:id/', { config: auth, ...collect, schema: { ...docs.updateById, params: IdParams, body: ShortUserPatchBody } }, async (request) =>
       toShortUserJson(await accounts.updateShort(me(request), idParam(request), parsedBody(request))))
-    app.delete('/:id/', { config: auth, ...collect, schema: { params: IdParams, body: OptionalCurrentPasswordBody } }, async (request, reply) => {
+    app.delete('/:id/', { config: auth, ...collect, schema: { ...docs.deleteById, params: IdParams, body: OptionalCurrentPasswordBody } }, async (request, reply) => {
       await accounts.deleteById(me(request), idParam(request), parsedBody(request))
       return reply.code(204).send()
     })
@@ -104,11 +105,11 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
 export function userLookupRoutes(deps: Deps): FastifyPluginAsync {
   const { accounts } = deps
   return async (app) => {
-    app.get('/user/', { config: auth, schema: { querystring: UserIdQuery } }, async (request) => {
+    app.get('/user/', { config: auth, schema: { ...docs.lookup, querystring: UserIdQuery } }, async (request) => {
       const { user_id: id } = request.query as UserIdQuery
       if (id < 1 || id > 2_147_483_647) throw AppError.notFound()
       return toFullUserJson(await accounts.findById(id), null)
     })
-    app.get('/', { ...slashOnly, config: auth }, async (request) => ({ users: `${originOf(request)}/api/users/` }))
+    app.get('/', { ...slashOnly, config: auth, schema: docs.root }, async (request) => ({ users: `${originOf(request)}/api/users/` }))
   }
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FieldErrors } from '../platform/errors.ts'
 import { Body, CharField, EmailField, IntegerField, NullablePkField, Optional } from '../platform/fields.ts'
+import { JsonObject } from '../platform/response-shapes.ts'
 
 // Model limits (API.md §4): names ≤ 100, username ≤ 20, email ≤ 100. Passwords are trimmed like every DRF string.
 const Password = CharField()
@@ -92,3 +93,30 @@ export const UserIdQuery = Body({ user_id: IntegerField() })
 export type UserIdQuery = Static<typeof UserIdQuery>
 
 export const IdParams = Type.Object({ id: Type.String() })
+
+// Answers (API.md §4), for the OpenAPI document; serialize.ts writes them.
+const NullableId = Type.Union([Type.Integer(), Type.Null()])
+const USER_TYPES = '0 site admin, 1 university admin, 2 moderator, 3 faculty, 4 representative, 5 student'
+
+export const FullUserJson = JsonObject('FullUser', 'The user as its owner or a site admin sees it.', {
+  id: Type.Integer(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+  username: Type.String(),
+  email: Type.String({ format: 'email' }),
+  university: NullableId,
+  department: NullableId,
+  profile_picture: Type.String({ description: 'absolute URL of the picture (site-relative `/media/...` in GET /api/user/)' }),
+  user_type: Type.Integer({ minimum: 0, maximum: 5, description: USER_TYPES }),
+})
+
+export const ShortUserJson = JsonObject('ShortUser', 'The user in lists.', {
+  id: Type.Integer(), email: Type.String({ format: 'email' }), username: Type.String(), first_name: Type.String(), last_name: Type.String(),
+})
+
+export const CreatedUserJson = JsonObject('CreatedUser', 'Registered: inactive until the mailed activation link is followed.', {
+  first_name: Type.String(), last_name: Type.String(), username: Type.String(), email: Type.String({ format: 'email' }),
+  university: NullableId, department: NullableId,
+})
+
+export const ApiRootJson = JsonObject('ApiRoot', 'Links to the API.', { users: Type.String({ format: 'uri' }) })

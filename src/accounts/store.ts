@@ -18,7 +18,8 @@ const INT32_MAX = 2_147_483_647
 
 const flag = (value: boolean): 0 | 1 => (value ? 1 : 0)
 
-function toUser(row: UserRow): User {
+/** A users row as the code sees it: flags as booleans. */
+export function toUser(row: UserRow): User {
   return { ...row, isActive: row.isActive === 1, isStaff: row.isStaff === 1, isSuperuser: row.isSuperuser === 1 }
 }
 

@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, readEnvironment } from '../config.ts'
-import { openDatabase } from '../platform/db.ts'
 import { isValidEmail } from '../platform/email-address.ts'
 import { migrateToLatest } from '../platform/migrate.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { loadCommonPasswords, validatePassword } from '../accounts/password-validators.ts'
 import { createSiteAdmin, SiteAdminConflict } from '../accounts/site-admins.ts'
 import { askHidden } from './prompt.ts'
-import { CommandError, runCommand } from './run-command.ts'
+import { CommandError, withDatabase } from './run-command.ts'
+import type { Out } from './run-command.ts'
 
-const USAGE = 'Usage: npm run createsuperuser -- --email E --username U [--first-name F --last-name L] [--noinput]'
+export const CREATESUPERUSER_USAGE = `Usage: npm run cli -- createsuperuser --email E --username U [--first-name F --last-name L] [--noinput]
+       (or: npm run createsuperuser -- ...)
+
+Creates an active site admin (user_type 0), as Django's command of the same name. Asks for the password twice, or
+reads it from SUPERUSER_PASSWORD with --noinput. Refuses an email or username that is taken.`
 
 async function readPassword(noinput: boolean, attributes: Parameters<typeof validatePassword>[1]): Promise<string> {
   if (noinput) {
@@ -25,30 +29,31 @@ async function readPassword(noinput: boolean, attributes: Parameters<typeof vali
   return password
 }
 
-/** `npm run createsuperuser`: an active site admin (user_type 0), as Django's command of the same name. */
-await runCommand(async (out) => {
+/** `createsuperuser`: an active site admin (user_type 0), as Django's command of the same name. */
+export async function createsuperuser(args: string[], out: Out): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: {
       email: { type: 'string' }, username: { type: 'string' },
       'first-name': { type: 'string', default: '' }, 'last-name': { type: 'string', default: '' },
-      noinput: { type: 'boolean', default: false },
+      noinput: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   })
-  if (!values.email || !values.username) throw new CommandError(USAGE)
+  if (values.help) return out(CREATESUPERUSER_USAGE)
+  if (!values.email || !values.username) throw new CommandError(CREATESUPERUSER_USAGE)
   if (!isValidEmail(values.email)) throw new CommandError(`Enter a valid email address (got "${values.email}").`)
   if (values.username.length > 20) throw new CommandError('The username may have at most 20 characters.')
   const config = loadConfig(readEnvironment())
   const attributes = { email: values.email, username: values.username, firstName: values['first-name'], lastName: values['last-name'] }
   const password = await readPassword(values.noinput, attributes)
-  const db = openDatabase(config.database)
-  try {
-    await migrateToLatest(db)
-    const user = await createSiteAdmin(db, createPasswordHasher(config.passwordHashing), { ...attributes, password })
-    out(`Superuser created: ${user.email} (id ${user.id}).`)
-  } catch (error) {
-    if (error instanceof SiteAdminConflict) throw new CommandError(error.message)
-    throw error
-  } finally {
-    await db.destroy()
-  }
-})
+  await withDatabase(config, async (db) => {
+    try {
+      await migrateToLatest(db)
+      const user = await createSiteAdmin(db, createPasswordHasher(config.passwordHashing), { ...attributes, password })
+      out(`Superuser created: ${user.email} (id ${user.id}).`)
+    } catch (error) {
+      if (error instanceof SiteAdminConflict) throw new CommandError(error.message)
+      throw error
+    }
+  })
+}

@@ -1,16 +1,18 @@
 import { loadConfig, readEnvironment } from '../config.ts'
-import { openDatabase } from '../platform/db.ts'
 import { migrateToLatest } from '../platform/migrate.ts'
-import { runCommand } from './run-command.ts'
+import { withDatabase } from './run-command.ts'
+import type { Out } from './run-command.ts'
 
-/** `npm run migrate`: applies pending migrations to the configured database. */
-await runCommand(async (out) => {
+export const MIGRATE_USAGE = `Usage: npm run cli -- migrate   (or: npm run migrate)
+
+Applies the pending migrations (migrations/NNNN_*.ts) to the database named by DATABASE_URL.`
+
+/** `migrate`: applies pending migrations to the configured database. */
+export async function migrate(args: string[], out: Out): Promise<void> {
+  if (args.includes('--help')) return out(MIGRATE_USAGE)
   const config = loadConfig(readEnvironment())
-  const db = openDatabase(config.database)
-  try {
+  await withDatabase(config, async (db) => {
     const applied = await migrateToLatest(db)
     out(applied.length === 0 ? 'No migrations to apply; the schema is current.' : applied.map((m) => `Applied ${m.migrationName}`).join('\n'))
-  } finally {
-    await db.destroy()
-  }
-})
+  })
+}

@@ -4,7 +4,8 @@ import type { MailMessage } from '../platform/mailer.ts'
 
 export type OutboxMail = Selectable<OutboxMailsTable>
 
-export function createOutboxStore(db: Db) {
+/** `onQueued` is told of each mail written to the outbox (for the metrics; counted at the write, before the commit). */
+export function createOutboxStore(db: Db, opts: { onQueued?: () => void } = {}) {
   return {
     /** Called inside the transaction of the change that causes the mail, so neither exists without the other. */
     async enqueue(trx: Db, message: MailMessage, now: number): Promise<void> {
@@ -12,6 +13,7 @@ export function createOutboxStore(db: Db) {
         recipient: message.to, subject: message.subject, textBody: message.text, htmlBody: message.html,
         createdAt: now, attempts: 0, nextAttemptAt: now, claimedUntil: null, sentAt: null, failedAt: null, lastError: null,
       }).execute()
+      opts.onQueued?.()
     },
 
     /**
@@ -39,6 +41,22 @@ export function createOutboxStore(db: Db) {
         attempts, lastError: error.slice(0, 1000), claimedUntil: null,
         ...('at' in next ? { nextAttemptAt: next.at } : { failedAt: next.giveUpAt }),
       }).where('id', '=', id).execute()
+    },
+
+    /** For operators: the newest mails first; sent ones only when asked for. */
+    async list(opts: { includeSent: boolean; limit: number }): Promise<OutboxMail[]> {
+      let query = db.selectFrom('outboxMails').selectAll().orderBy('id', 'desc').limit(opts.limit)
+      if (!opts.includeSent) query = query.where('sentAt', 'is', null)
+      return query.execute()
+    },
+
+    /** Makes mails that were given up due again, with a fresh count of attempts; all of them, or those named. */
+    async retryFailed(now: number, ids?: readonly number[]): Promise<number> {
+      let query = db.updateTable('outboxMails').set({ failedAt: null, attempts: 0, nextAttemptAt: now, claimedUntil: null })
+        .where('failedAt', 'is not', null).where('sentAt', 'is', null)
+      if (ids !== undefined) query = query.where('id', 'in', ids)
+      const result = await query.executeTakeFirst()
+      return Number(result.numUpdatedRows)
     },
 
     async oldestPendingCreatedAt(): Promise<number | null> {

@@ -1,24 +1,32 @@
-import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors'
+import type { FastifyInstance } from 'fastify'
+
+// What django-cors-headers (and @fastify/cors, which this replaces) answer a preflight with.
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'DELETE, GET, OPTIONS, PATCH, POST, PUT',
+  'access-control-allow-headers': 'accept, authorization, content-type, user-agent, x-csrftoken, x-requested-with',
+  'access-control-max-age': '86400',
+}
 
 /**
  * API.md §9, as django-cors-headers answers: allowed origins are reflected with credentials on every response,
- * errors included; a preflight (an OPTIONS carrying `Access-Control-Request-Method`) is answered 200 at once.
- * A plain OPTIONS is no preflight: it goes on to the route table, which answers it like DRF (never the plugin's
- * text/plain 400).
+ * errors included; a preflight (an OPTIONS carrying `Access-Control-Request-Method`) is answered 200 at once, before
+ * authentication. A plain OPTIONS is no preflight: it goes on to the route table, which answers it like DRF.
+ * One synchronous hook with everything computed up front: @fastify/cors rebuilt its options on every request.
  */
-export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
-  const options: FastifyCorsOptions = {
-    origin: [...allowedOrigins],
-    credentials: true,
-    methods: ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST', 'PUT'],
-    allowedHeaders: ['accept', 'authorization', 'content-type', 'user-agent', 'x-csrftoken', 'x-requested-with'],
-    maxAge: 86400,
-    optionsSuccessStatus: 200,
-    strictPreflight: false,
-  }
-  return {
-    delegator: (request, callback) => {
-      callback(null, { ...options, preflight: request.headers['access-control-request-method'] !== undefined })
-    },
-  }
+export function installCors(app: FastifyInstance, allowedOrigins: readonly string[]): void {
+  const allowed = new Set(allowedOrigins)
+  const anyOrigin = allowed.has('*')
+  app.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin
+    reply.header('vary', 'Origin')
+    if (anyOrigin) reply.header('access-control-allow-origin', '*')
+    else if (origin !== undefined && allowed.has(origin)) reply.header('access-control-allow-origin', origin)
+    reply.header('access-control-allow-credentials', 'true')
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      // Answered here: the hook chain ends with this reply (done is not called).
+      void reply.code(200).headers(PREFLIGHT_HEADERS).header('content-length', '0').send()
+      return
+    }
+    done()
+  })
 }

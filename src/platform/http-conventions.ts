@@ -51,10 +51,15 @@ export async function installBodyParsers(app: FastifyInstance): Promise<void> {
   // DRF's QueryDict gives the last value of a repeated key.
   await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: (text) => Object.fromEntries(new URLSearchParams(text)) })
   await app.register(multipart, { limits: { fieldSize: BODY_LIMIT, fileSize: BODY_LIMIT, files: 1, fields: 50, parts: 51 } })
-  app.addHook('preValidation', async (request) => {
-    if (request.isMultipart()) request.body = await readMultipartForm(request)
+  // Callback hooks here and below: no promise per request where nothing is awaited.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.isMultipart()) {
+      readMultipartForm(request).then((form) => { request.body = form; done() }, (error: Error) => done(error))
+      return
+    }
     // A request without a body never reaches a parser; DRF reads it as `{}` (a JSON `null` stays null).
-    else if (request.body === undefined) request.body = {}
+    if (request.body === undefined) request.body = {}
+    done()
   })
 }
 
@@ -74,11 +79,11 @@ export function installRoutingConventions(
   routes: ReturnType<typeof createRouteTable>,
   requireAuth: (request: FastifyRequest) => Promise<unknown>,
 ): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const { path, query } = pathAndQuery(request)
-    if (path.endsWith('/') || routes.match(`${path}/`) === undefined) return
+    if (path.endsWith('/') || routes.match(`${path}/`) === undefined) return done()
     const status = request.method === 'GET' || request.method === 'HEAD' ? 301 : 308
-    return reply.code(status).header('location', `${path}/${query}`).send()
+    void reply.code(status).header('location', `${path}/${query}`).send()
   })
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import nodemailer from 'nodemailer'
 
@@ -7,6 +8,8 @@ export type MailMessage = { to: string; subject: string; text: string; html: str
 /** The one mail interface; features never import nodemailer (they queue mail in the outbox). */
 export type Mailer = {
   send(message: MailMessage & { id: number }): Promise<void>
+  /** Checks that mail can go out (the SMTP server answers and takes the credentials); says how, or throws. */
+  verify(): Promise<string>
   close(): void
 }
 
@@ -37,6 +40,10 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
     async send(message) {
       await transport.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text, html: message.html })
     },
+    async verify() {
+      await transport.verify()
+      return `SMTP server ${settings.host}:${settings.port} answers${settings.user ? ` and accepts the login of ${settings.user}` : ''}`
+    },
     close: () => transport.close(),
   }
 }
@@ -54,6 +61,11 @@ export function createConsoleMailer(opts: { from: string; outboxDir: string; pri
       const file = join(opts.outboxDir, `${Date.now()}-${message.id}.eml`)
       await writeFile(file, info.message as Buffer)
       opts.print(`\n--- mail to ${message.to}: ${message.subject} (saved as ${file})\n${message.text}\n---\n`)
+    },
+    async verify() {
+      await mkdir(opts.outboxDir, { recursive: true })
+      await access(opts.outboxDir, constants.W_OK)
+      return `console backend: mail is printed and kept in ${opts.outboxDir} (no SMTP server is used)`
     },
     close: () => builder.close(),
   }

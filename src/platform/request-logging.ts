@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { LogController } from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import { lazyChildLoggerFactory } from './lazy-request-logger.ts'
+
+/** The levels at which the info line of each request is written. */
+const INFO_LINES = new Set(['trace', 'debug', 'info'])
 
 // A caller's request id is kept only if it is short and plain: it goes into every log line of the request.
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Fastify options for request ids: `X-Request-Id` when acceptable, a fresh UUID otherwise. */
-export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'logController'> = {
+export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'logController' | 'childLoggerFactory'> = {
   requestIdHeader: false,
   // Fastify's own two lines per request are replaced by the one line below.
   logController: new LogController({ disableRequestLogging: true }),
@@ -14,6 +18,7 @@ export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestI
     const given = request.headers['x-request-id']
     return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID()
   },
+  childLoggerFactory: lazyChildLoggerFactory,
 }
 
 /**
@@ -21,18 +26,25 @@ export const requestIdOptions: Pick<FastifyServerOptions, 'genReqId' | 'requestI
  * string and never headers or bodies, so tokens, cookies and passwords cannot reach the logs through it.
  */
 export function installRequestLogging(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request; and no log object at all when info lines are off.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
+    done(null, payload)
   })
-  app.addHook('onResponse', async (request, reply) => {
-    const at = request.url.indexOf('?')
-    request.log.info({
-      method: request.method,
-      path: at === -1 ? request.url : request.url.slice(0, at),
-      route: request.routeOptions.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      ip: request.ip,
-    }, 'request')
+  app.addHook('onResponse', (request, reply, done) => {
+    if (INFO_LINES.has(request.log.level)) logRequest(request, reply)
+    done()
   })
+}
+
+function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const at = request.url.indexOf('?')
+  request.log.info({
+    method: request.method,
+    path: at === -1 ? request.url : request.url.slice(0, at),
+    route: request.routeOptions.url,
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 10) / 10,
+    ip: request.ip,
+  }, 'request')
 }

@@ -15,12 +15,16 @@ function homePage(siteName: string): string {
 `
 }
 
+// For the OpenAPI document (platform/openapi.ts).
+const homeDocs = { summary: 'Home page: names the service, links the API docs', produces: ['text/html'], response: { 200: { type: 'string', description: 'HTML' } } }
+const avatarDocs = { summary: 'The default profile picture', produces: ['image/png'], response: { 200: { type: 'string', format: 'binary', description: 'PNG' } } }
+
 /** `GET /` (API.md §1) and the default profile picture the user JSON points at (API.md §4). */
 export function siteRoutes(deps: { siteName: string }): FastifyPluginAsync {
   const page = homePage(deps.siteName)
   return async (app) => {
-    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
-    app.get('/media/profile_pictures/avatar-male.png', async (_request, reply) =>
+    app.get('/', { schema: homeDocs }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
+    app.get('/media/profile_pictures/avatar-male.png', { schema: avatarDocs }, async (_request, reply) =>
       reply.type('image/png').header('cache-control', 'public, max-age=86400').send(AVATAR))
   }
 }

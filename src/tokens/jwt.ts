@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose'
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto'
 
 export type TokenType = 'access' | 'refresh'
 
@@ -17,11 +16,40 @@ export type VerifyResult =
   | { ok: true; claims: TokenClaims }
   | { ok: false; reason: 'invalid' | 'wrong_type' }
 
-/** HS256 JWTs compatible with SimpleJWT's defaults, keyed by SECRET_KEY as Django's settings do. */
-export function createJwtCodec(secretKey: string, lifetimes: { access: number; refresh: number }) {
-  const key = new TextEncoder().encode(secretKey)
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+/** Verified tokens remembered (oldest forgotten first): a few MB at most. */
+const VERIFIED_CACHE_SIZE = 5000
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')
 
-  async function sign(type: TokenType, userId: number, sessionId: string, now: number): Promise<TokenClaims & { token: string }> {
+/** A base64url segment's JSON object, or null for anything else (bad characters, bad JSON, an array, a scalar). */
+function decodeObject(segment: string): Record<string, unknown> | null {
+  if (!BASE64URL.test(segment)) return null
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : null
+  } catch {
+    return null
+  }
+}
+
+/** The registered time claims as RFC 7519 (and jose, which this replaces) check them: numbers, not expired, not early. */
+function timesValid(claims: Record<string, unknown>, nowSeconds: number): boolean {
+  const { exp, nbf, iat } = claims
+  if (exp !== undefined && (typeof exp !== 'number' || exp <= nowSeconds)) return false
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds)) return false
+  return iat === undefined || typeof iat === 'number'
+}
+
+/**
+ * HS256 JWTs compatible with SimpleJWT's defaults, keyed by SECRET_KEY as Django's settings do. Signed and checked
+ * with node:crypto's HMAC, synchronously: WebCrypto (jose) imports the key and queues each HMAC on libuv's threadpool,
+ * where it waits behind password hashes during a login storm, and costs several times more per request.
+ */
+export function createJwtCodec(secretKey: string, lifetimes: { access: number; refresh: number }) {
+  const key = createSecretKey(Buffer.from(secretKey, 'utf8'))
+  const signature = (signingInput: string) => createHmac('sha256', key).update(signingInput).digest('base64url')
+
+  function sign(type: TokenType, userId: number, sessionId: string, now: number): TokenClaims & { token: string } {
     const iat = Math.floor(now / 1000)
     const claims: TokenClaims = {
       token_type: type,
@@ -31,28 +59,48 @@ export function createJwtCodec(secretKey: string, lifetimes: { access: number; r
       user_id: userId,
       sid: sessionId,
     }
-    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key)
-    return { ...claims, token }
+    const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+    return { ...claims, token: `${signingInput}.${signature(signingInput)}` }
   }
 
-  /** Checks signature, expiry, claim shapes and (if given) the expected type; never throws. */
-  async function verify(token: string, expected?: TokenType): Promise<VerifyResult> {
-    try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] })
-      const claims = payload as Partial<TokenClaims>
-      if (
-        (claims.token_type !== 'access' && claims.token_type !== 'refresh') ||
-        typeof claims.exp !== 'number' || typeof claims.jti !== 'string' ||
-        typeof claims.user_id !== 'number' || !Number.isSafeInteger(claims.user_id)
-      ) {
-        return { ok: false, reason: 'invalid' }
-      }
-      if (expected !== undefined && claims.token_type !== expected) return { ok: false, reason: 'wrong_type' }
-      return { ok: true, claims: { ...claims, iat: typeof claims.iat === 'number' ? claims.iat : 0 } as TokenClaims }
-    } catch (error) {
-      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return { ok: false, reason: 'invalid' }
-      throw error
+  // A client sends the same access token with every request until it expires: its signature is checked and its
+  // claims decoded once. Only tokens with a valid signature get in; the times are checked again on every use.
+  const signedClaims = new Map<string, Record<string, unknown>>()
+
+  /** The claims of a token whose HS256 signature is valid, or null. */
+  function signedPayload(token: string): Record<string, unknown> | null {
+    const known = signedClaims.get(token)
+    if (known !== undefined) return known
+    const parts = typeof token === 'string' ? token.split('.') : []
+    if (parts.length !== 3) return null
+    const [headerPart = '', payloadPart = '', signaturePart = ''] = parts
+    const given = Buffer.from(signaturePart)
+    const wanted = Buffer.from(signature(`${headerPart}.${payloadPart}`))
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null
+    // Only HS256 is accepted, whatever the header claims, and no critical extension is understood (RFC 7515 §4.1.11).
+    const header = decodeObject(headerPart)
+    if (header === null || header.alg !== 'HS256' || header.crit !== undefined) return null
+    const claims = decodeObject(payloadPart)
+    if (claims === null) return null
+    if (signedClaims.size >= VERIFIED_CACHE_SIZE) signedClaims.delete(signedClaims.keys().next().value ?? '')
+    signedClaims.set(token, claims)
+    return claims
+  }
+
+  /** Checks the HS256 signature, expiry, claim shapes and (if given) the expected type; never throws. */
+  function verify(token: string, expected?: TokenType): VerifyResult {
+    const invalid = { ok: false, reason: 'invalid' } as const
+    const claims = signedPayload(token)
+    if (claims === null || !timesValid(claims, Math.floor(Date.now() / 1000))) return invalid
+    if (
+      (claims.token_type !== 'access' && claims.token_type !== 'refresh') ||
+      typeof claims.exp !== 'number' || typeof claims.jti !== 'string' ||
+      typeof claims.user_id !== 'number' || !Number.isSafeInteger(claims.user_id)
+    ) {
+      return invalid
     }
+    if (expected !== undefined && claims.token_type !== expected) return { ok: false, reason: 'wrong_type' }
+    return { ok: true, claims: { ...claims, iat: typeof claims.iat === 'number' ? claims.iat : 0 } as TokenClaims }
   }
 
   return { sign, verify }

@@ -6,6 +6,7 @@ import { AppError } from '../platform/errors.ts'
 import { Body, CharField } from '../platform/fields.ts'
 import type { createCredentials } from '../accounts/credentials.ts'
 import { clearAuthCookies, setAuthCookies } from './cookies.ts'
+import { docs } from './docs.ts'
 import { LoginBody, LogoutBody, RefreshBody, VerifyBody } from './schemas.ts'
 import type { Principal, TokenService } from './service.ts'
 
@@ -32,7 +33,7 @@ function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', fi
 export function tokenRoutes(deps: Deps): FastifyPluginAsync {
   const { tokens, credentials, guard, config } = deps
   return async (app) => {
-    app.post('/jwt/create/', { config: { throttle: { ip: 'login_ip', login: { field: 'email' } } }, schema: { body: LoginBody } }, async (request, reply) => {
+    app.post('/jwt/create/', { config: { throttle: { ip: 'login_ip', login: { field: 'email' } } }, schema: { ...docs.login, body: LoginBody } }, async (request, reply) => {
       const body = request.body as LoginBody
       const user = await credentials.checkCredentials(body.email, body.password)
       const pair = await tokens.login(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
@@ -40,18 +41,18 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
       return pair
     })
 
-    app.post('/jwt/refresh/', { config: { cookieAuth: ['refresh'] }, schema: { body: RefreshBody } }, async (request, reply) => {
+    app.post('/jwt/refresh/', { config: { cookieAuth: ['refresh'] }, schema: { ...docs.refresh, body: RefreshBody } }, async (request, reply) => {
       const result = await tokens.refresh(tokenFrom(request, 'refresh', 'refresh'))
       setAuthCookies(reply, config.cookies, result)
       return result
     })
 
-    app.post('/jwt/verify/', { config: { cookieAuth: ['access'] }, schema: { body: VerifyBody } }, async (request) => {
+    app.post('/jwt/verify/', { config: { cookieAuth: ['access'] }, schema: { ...docs.verify, body: VerifyBody } }, async (request) => {
       await tokens.verify(tokenFrom(request, 'access', 'token'))
       return {}
     })
 
-    app.post('/logout/', { config: { auth: true, cookieAuth: ['refresh'] }, schema: { body: LogoutBody } }, async (request, reply) => {
+    app.post('/logout/', { config: { auth: true, cookieAuth: ['refresh'] }, schema: { ...docs.logout, body: LogoutBody } }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>
       const refresh = request.cookies.refresh || (typeof body.refresh === 'string' ? body.refresh : undefined)
       await tokens.logout(guard.of(request), refresh)

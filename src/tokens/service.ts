@@ -28,7 +28,7 @@ export function createTokenService(deps: {
   }
 
   async function mintRefresh(trx: Db, userId: number, sessionId: string, now: number): Promise<string> {
-    const refresh = await jwt.sign('refresh', userId, sessionId, now)
+    const refresh = jwt.sign('refresh', userId, sessionId, now)
     await store.insertRefreshToken(trx, {
       jti: refresh.jti, sessionId, userId, issuedAt: now, expiresAt: refresh.exp * 1000,
     })
@@ -53,13 +53,19 @@ export function createTokenService(deps: {
     return { sessionId: record.sessionId, user }
   }
 
+  /** The token's own user, active, and the token minted after the user's last credential change. */
+  function usable(user: User, claims: TokenClaims): boolean {
+    return user.id === claims.user_id && user.isActive && !issuedBeforeChange(user, claims)
+  }
+
   /** Revoked in any way of API.md §11 (or its user gone or inactive); a retired refresh token counts as revoked. */
   async function isRevoked(claims: TokenClaims): Promise<boolean> {
-    const user = await deps.findActiveUser(claims.user_id)
-    if (user === undefined || issuedBeforeChange(user, claims)) return true
-    if (claims.sid === undefined) return store.isJtiRevoked(claims.jti)
-    const session = await store.findSession(claims.sid)
-    if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return true
+    if (claims.sid === undefined) {
+      const user = await deps.findActiveUser(claims.user_id)
+      return user === undefined || issuedBeforeChange(user, claims) || store.isJtiRevoked(claims.jti)
+    }
+    const session = await store.findSessionWithUser(claims.sid)
+    if (session === undefined || session.revokedAt !== null || !usable(session.user, claims)) return true
     if (claims.token_type === 'refresh') {
       const record = await store.findRefreshToken(claims.jti)
       return record === undefined || record.retiredAt !== null
@@ -83,7 +89,7 @@ export function createTokenService(deps: {
       return db.transaction().execute(async (trx) => {
         const sessionId = await openSession(trx, user.id, meta, now)
         const refresh = await mintRefresh(trx, user.id, sessionId, now)
-        const access = await jwt.sign('access', user.id, sessionId, now)
+        const access = jwt.sign('access', user.id, sessionId, now)
         return { access: access.token, refresh }
       })
     },
@@ -93,7 +99,7 @@ export function createTokenService(deps: {
      * retired one again means it was copied, so the whole session is revoked (API.md §11).
      */
     async refresh(token: string): Promise<{ access: string; refresh?: string }> {
-      const verified = await jwt.verify(token, 'refresh')
+      const verified = jwt.verify(token, 'refresh')
       if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
       const now = Date.now()
       const { sessionId, user } = await sessionOfRefresh(verified.claims, now)
@@ -105,11 +111,11 @@ export function createTokenService(deps: {
           }
           await store.touchSession(trx, sessionId, now, now + deps.refreshLifetime * 1000)
           const refresh = await mintRefresh(trx, user.id, sessionId, now)
-          const access = await jwt.sign('access', user.id, sessionId, now)
+          const access = jwt.sign('access', user.id, sessionId, now)
           return { access: access.token, refresh }
         }
         await store.touchSession(trx, sessionId, now, verified.claims.exp * 1000)
-        const access = await jwt.sign('access', user.id, sessionId, now)
+        const access = jwt.sign('access', user.id, sessionId, now)
         return { access: access.token }
       }).then((result) => {
         // Thrown after the transaction commits, so the revocation of the reused session is kept.
@@ -120,27 +126,30 @@ export function createTokenService(deps: {
 
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
     async verify(token: string): Promise<void> {
-      const verified = await jwt.verify(token)
+      const verified = jwt.verify(token)
       if (!verified.ok || await isRevoked(verified.claims)) throw AppError.tokenNotValid(INVALID)
     },
 
     /** The principal of an access token, or null: any failure makes the request anonymous (API.md §3). */
     async authenticate(token: string): Promise<Principal | null> {
-      const verified = await jwt.verify(token, 'access')
+      const verified = jwt.verify(token, 'access')
       if (!verified.ok) return null
       const { claims } = verified
-      const user = await deps.findActiveUser(claims.user_id)
-      if (user === undefined || issuedBeforeChange(user, claims)) return null
-      if (claims.sid === undefined) return (await store.isJtiRevoked(claims.jti)) ? null : { user, claims }
-      const session = await store.findSession(claims.sid)
-      if (session === undefined || session.revokedAt !== null || session.userId !== user.id) return null
-      return { user, claims }
+      if (claims.sid === undefined) {
+        const user = await deps.findActiveUser(claims.user_id)
+        if (user === undefined || issuedBeforeChange(user, claims)) return null
+        return (await store.isJtiRevoked(claims.jti)) ? null : { user, claims }
+      }
+      // One lookup per request: the session and its user together.
+      const session = await store.findSessionWithUser(claims.sid)
+      if (session === undefined || session.revokedAt !== null || !usable(session.user, claims)) return null
+      return { user: session.user, claims }
     },
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
     async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
       const now = Date.now()
-      const refresh = refreshToken === undefined ? undefined : await jwt.verify(refreshToken, 'refresh')
+      const refresh = refreshToken === undefined ? undefined : jwt.verify(refreshToken, 'refresh')
       await db.transaction().execute(async (trx) => {
         for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {
           if (claims === undefined || claims.user_id !== principal.user.id) continue

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { Config } from '../config.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import { clearAuthCookies } from './cookies.ts'
+import { docs } from './docs.ts'
 import type { Principal } from './service.ts'
 import type { SessionService, SessionView } from './sessions.ts'
 
@@ -27,14 +28,14 @@ export function sessionRoutes(deps: { sessions: SessionService; guard: AuthGuard
   const { sessions, guard, config } = deps
   const auth = { auth: true, cookieAuth: ['refresh'] }
   return async (app) => {
-    app.get('/sessions/', { config: auth }, async (request) => (await sessions.list(guard.of(request))).map(toSessionJson))
+    app.get('/sessions/', { config: auth, schema: docs.sessions }, async (request) => (await sessions.list(guard.of(request))).map(toSessionJson))
 
-    app.delete('/sessions/:id/', { config: auth, schema: { params: SessionParams } }, async (request, reply) => {
+    app.delete('/sessions/:id/', { config: auth, schema: { ...docs.revokeSession, params: SessionParams } }, async (request, reply) => {
       await sessions.revoke(guard.of(request), (request.params as { id: string }).id)
       return reply.code(204).send()
     })
 
-    app.post('/logout/all/', { config: auth }, async (request, reply) => {
+    app.post('/logout/all/', { config: auth, schema: docs.logoutAll }, async (request, reply) => {
       await sessions.revokeAll(guard.of(request))
       clearAuthCookies(reply, config.cookies)
       return reply.code(204).send()

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify'
 import { USER_TYPE } from '../accounts/store.ts'
 import type { User } from '../accounts/store.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
@@ -10,6 +10,7 @@ import {
 } from './schemas.ts'
 import { toDepartmentJson, toFacultyJson, toPublicUniversityJson, toSuccessJson, toUniversityJson } from './serialize.ts'
 import type { UniversityService } from './service.ts'
+import { docs } from './docs.ts'
 
 type Deps = { universities: UniversityService; guard: AuthGuard<Principal> }
 
@@ -35,8 +36,8 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
 
   return async (app) => {
     /** approve, disapprove, ban, unban: a site admin names the university by `university_id`. */
-    function universityAction(path: string, action: (id: number) => Promise<void>, message: string): void {
-      app.post(path, { config: auth, ...collect, schema: { body: UniversityIdBody } }, async (request) => {
+    function universityAction(path: string, action: (id: number) => Promise<void>, message: string, doc: FastifySchema): void {
+      app.post(path, { config: auth, ...collect, schema: { ...doc, body: UniversityIdBody } }, async (request) => {
         as(request, SITE_ADMIN)
         await action(complete(parsedBody<UniversityIdBody>(request)).university_id)
         return toSuccessJson(message)
@@ -44,30 +45,30 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     }
 
     // It creates an account, so it shares registration's allowance per client IP (API.md §11).
-    app.post('/create/', { ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { body: UniversityCreateBody } }, async (request) =>
+    app.post('/create/', { ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { ...docs.create, body: UniversityCreateBody } }, async (request) =>
       toUniversityJson(await universities.registerUniversity(parsedBody(request))))
-    app.get('/list/', async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
-    app.get('/pending/', { config: auth }, async (request) => {
+    app.get('/list/', { schema: docs.list }, async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
+    app.get('/pending/', { config: auth, schema: docs.pending }, async (request) => {
       as(request, SITE_ADMIN)
       return (await universities.listPendingUniversities()).map(toUniversityJson)
     })
-    app.get('/approved/', { config: auth }, async (request) => {
+    app.get('/approved/', { config: auth, schema: docs.approved }, async (request) => {
       as(request, SITE_ADMIN)
       return (await universities.listApprovedUniversities()).map(toUniversityJson)
     })
-    universityAction('/approve/', universities.approveUniversity, 'University approved')
-    universityAction('/disapprove/', universities.disapproveUniversity, 'University disapproved')
-    universityAction('/ban/', (id) => universities.setUniversityBanned(id, true), 'University banned')
-    universityAction('/unban/', (id) => universities.setUniversityBanned(id, false), 'University unbanned')
+    universityAction('/approve/', universities.approveUniversity, 'University approved', docs.approve)
+    universityAction('/disapprove/', universities.disapproveUniversity, 'University disapproved', docs.disapprove)
+    universityAction('/ban/', (id) => universities.setUniversityBanned(id, true), 'University banned', docs.ban)
+    universityAction('/unban/', (id) => universities.setUniversityBanned(id, false), 'University unbanned', docs.unban)
 
-    app.get('/faculty-list/', { config: auth }, async (request) =>
+    app.get('/faculty-list/', { config: auth, schema: docs.facultyList }, async (request) =>
       (await universities.listFaculty(as(request, FACULTY_MANAGERS))).map(toFacultyJson))
-    app.post('/add-faculty/', { config: auth, ...collect, schema: { body: FacultyBody } }, async (request) => {
+    app.post('/add-faculty/', { config: auth, ...collect, schema: { ...docs.addFaculty, body: FacultyBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
       await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)))
       return toSuccessJson('Faculty added')
     })
-    app.post('/remove-faculty/', { config: auth, ...collect, schema: { body: FacultyIdBody } }, async (request) => {
+    app.post('/remove-faculty/', { config: auth, ...collect, schema: { ...docs.removeFaculty, body: FacultyIdBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
       await universities.removeFaculty(manager, complete(parsedBody<FacultyIdBody>(request)).faculty_id)
       return toSuccessJson('Faculty deleted')
@@ -87,15 +88,15 @@ export function departmentRoutes(deps: Deps): FastifyPluginAsync {
   const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
 
   return async (app) => {
-    app.get('/get/', { schema: { querystring: UniversityIdQuery } }, async (request) =>
+    app.get('/get/', { schema: { ...docs.departmentsOf, querystring: UniversityIdQuery } }, async (request) =>
       (await universities.listDepartmentsOf(universityIdOf(request.query as UniversityIdQuery))).map(toDepartmentJson))
-    app.post('/create/', { config: auth, ...collect, schema: { body: DepartmentBody } }, async (request) => {
+    app.post('/create/', { config: auth, ...collect, schema: { ...docs.createDepartment, body: DepartmentBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
       return toDepartmentJson(await universities.createDepartment(admin, complete(parsedBody<DepartmentBody>(request))))
     })
-    app.get('/list/', { config: auth }, async (request) =>
+    app.get('/list/', { config: auth, schema: docs.ownDepartments }, async (request) =>
       (await universities.listOwnDepartments(as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
-    app.post('/delete/', { config: auth, ...collect, schema: { body: DepartmentIdBody } }, async (request) => {
+    app.post('/delete/', { config: auth, ...collect, schema: { ...docs.deleteDepartment, body: DepartmentIdBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
       await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id)
       return toSuccessJson('Department deleted')

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
-import { login, registerAndActivate } from '../helpers/flows.ts'
+import { login, newUser, registerAndActivate } from '../helpers/flows.ts'
+import { freePort } from '../helpers/ports.ts'
+import { startSmtpSink } from '../helpers/smtp-sink.ts'
 
 function sample(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`))
@@ -41,5 +43,49 @@ describe('GET /metrics', () => {
     assert.ok(sample(text, 'http_request_duration_seconds_count', 'route="/api/jwt/create/",method="POST",status="200"') >= 1)
     assert.equal(sample(text, 'outbox_oldest_pending_age_seconds', ''), Number.NaN)
     assert.match(text, /^outbox_oldest_pending_age_seconds \d+(\.\d+)?$/m)
+  })
+})
+
+describe('GET /metrics: mails_total', () => {
+  let server: TestServer
+  let smtpPort: number
+  // SMTP is down at first; a mail gets one retry, then is given up.
+  before(async () => {
+    smtpPort = await freePort()
+    server = await startServer({ EMAIL_MAX_ATTEMPTS: '2' }, { smtpPort })
+  })
+  after(async () => { await server.close() })
+
+  /** The metrics once `name{labels}` reads `value`: the sender counts just after the event the test can see. */
+  async function metricsWhen(name: string, labels: string, value: number): Promise<string> {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const text = (await client(server.base).get('/metrics')).text
+      if (sample(text, name, labels) === value || Date.now() > deadline) return text
+    }
+  }
+
+  it('When mail is queued, retried, given up and sent, then each event is counted', async () => {
+    const api = client(server.base)
+    assert.equal((await api.post('/api/users/', newUser())).status, 201)
+    await server.logs.waitFor((line) => line.msg === 'mail delivery failed' && line.giveUp === true)
+    let text = await metricsWhen('mails_total', 'event="failed"', 1)
+    assert.equal(sample(text, 'mails_total', 'event="queued"'), 1)
+    assert.equal(sample(text, 'mails_total', 'event="retrying"'), 1)
+    assert.equal(sample(text, 'mails_total', 'event="failed"'), 1)
+    assert.equal(sample(text, 'mails_total', 'event="sent"'), 0)
+
+    const sink = await startSmtpSink(smtpPort)
+    try {
+      const body = newUser()
+      assert.equal((await api.post('/api/users/', body)).status, 201)
+      await sink.waitFor((m) => m.to === body.email)
+      text = await metricsWhen('mails_total', 'event="sent"', 1)
+      assert.equal(sample(text, 'mails_total', 'event="queued"'), 2)
+      assert.equal(sample(text, 'mails_total', 'event="sent"'), 1)
+      assert.equal(sample(text, 'mails_total', 'event="failed"'), 1)
+    } finally {
+      await sink.close()
+    }
   })
 })

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto'
+import type SQLite from 'better-sqlite3'
+import { CamelCasePlugin } from 'kysely'
+import type { Compilable, SqliteDatabase } from 'kysely'
+import type pg from 'pg'
+import type { Db } from './db.ts'
+
+// Prepared statements, for the queries every request makes. Kysely builds, transforms and compiles each query anew
+// (about 20 µs, more than a primary-key lookup), prepares it anew on SQLite, and sends it unnamed to PostgreSQL, which
+// parses and plans it anew.
+
+type Row = Record<string, unknown>
+/** Runs compiled SQL outside Kysely: on SQLite a read-only connection of its own, on PostgreSQL named statements. */
+type DirectRunner = (sql: string, parameters: readonly unknown[]) => Promise<Row[]>
+
+const directRunners = new WeakMap<Db, DirectRunner>()
+
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * A better-sqlite3 connection that keeps its statements by SQL text (Kysely emits the same text for the same query
+ * shape). One still iterated by a stream is busy, so a fresh one is prepared beside it.
+ */
+export function cachingStatements(sqlite: SQLite.Database, onClose: () => void = () => {}): SqliteDatabase & { statement(sql: string): SQLite.Statement } {
+  const statements = new Map<string, SQLite.Statement>()
+  function statement(sql: string): SQLite.Statement {
+    const cached = statements.get(sql)
+    if (cached !== undefined && !cached.busy) return cached
+    const prepared = sqlite.prepare(sql)
+    if (cached === undefined) {
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value ?? '')
+      statements.set(sql, prepared)
+    }
+    return prepared
+  }
+  return {
+    statement,
+    prepare: statement,
+    close() {
+      sqlite.close()
+      onClose()
+    },
+  }
+}
+
+/**
+ * Reads on a second, read-only connection: it sees exactly what is committed (WAL readers do not wait for the
+ * writer), never the uncommitted rows of a transaction that Kysely holds open on the first one between its awaits.
+ */
+export function sqliteDirectRunner(reader: SQLite.Database): DirectRunner {
+  const statements = cachingStatements(reader)
+  return (sql, parameters) => Promise.resolve(statements.statement(sql).all(parameters) as Row[])
+}
+
+/** Named statements: each pooled connection parses and plans a query once. */
+export function postgresDirectRunner(pool: pg.Pool): DirectRunner {
+  const names = new Map<string, string>()
+  return async (sql, parameters) => {
+    let name = names.get(sql)
+    if (name === undefined) {
+      name = `q_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`
+      names.set(sql, name)
+    }
+    return (await pool.query<Row>({ name, text: sql, values: [...parameters] })).rows
+  }
+}
+
+export function attachDirectRunner(db: Db, runner: DirectRunner): void {
+  directRunners.set(db, runner)
+}
+
+// The plugin Kysely's queries go through (db.ts), asked once per column name for the key it gives.
+const camelCasePlugin = new CamelCasePlugin()
+
+/**
+ * A query built and compiled once. Each call runs the same SQL with new parameters, in the order the builder placed
+ * the values it was built with (build it with placeholders of the right type). Rows come back with camelCase keys,
+ * as through Kysely's CamelCasePlugin. Given a transaction, it runs inside it, through Kysely.
+ */
+export function compiledOnce<R>(db: Db, query: Compilable<R>): (parameters: readonly unknown[], executor?: Db) => Promise<R[]> {
+  const compiled = query.compile()
+  const direct = directRunners.get(db)
+  const keys = new Map<string, string>()
+  async function learnKeys(row: Row): Promise<void> {
+    for (const column of Object.keys(row).filter((name) => !keys.has(name))) {
+      const { rows } = await camelCasePlugin.transformResult({ queryId: compiled.queryId, result: { rows: [{ [column]: null }] } })
+      keys.set(column, Object.keys(rows[0] ?? {})[0] ?? column)
+    }
+  }
+  function toKeys(row: Row): R {
+    const out: Row = {}
+    for (const column in row) out[keys.get(column) ?? column] = row[column]
+    return out as R
+  }
+  return async (parameters, executor = db) => {
+    if (direct === undefined || executor !== db) return (await executor.executeQuery<R>({ ...compiled, parameters })).rows
+    const rows = await direct(compiled.sql, parameters)
+    if (rows[0] !== undefined && keys.size === 0) await learnKeys(rows[0])
+    return rows.map(toKeys)
+  }
+}

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process'
+import { TEST_SECRET_KEY } from './server.ts'
+
+/** The environment of a child process: this one's, without the test runner's own variables, plus `env`. */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = { ...process.env }
+  delete inherited.TEST_DATABASE_URL
+  delete inherited.NODE_TEST_CONTEXT
+  return { ...inherited, ...env }
+}
+
+export type CliResult = { status: number | null; stdout: string; stderr: string }
+
+const ROOT = new URL('../..', import.meta.url)
+
+/** Settings every CLI run gets: the test secret and a cheap argon2 (as the test servers have). */
+const BASE_ENV = { SECRET_KEY: TEST_SECRET_KEY, ARGON2_MEMORY_KIB: '64', ARGON2_TIME_COST: '1', LOG_LEVEL: 'silent' }
+
+/**
+ * Runs `npm run cli -- <args>` as an operator would (a process of its own, under tsx), on the database and data
+ * folder given in `env`; `input` is written to its standard input. Without SIGKILL after 60 s it could hang a suite.
+ */
+export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT, env: childEnv({ ...BASE_ENV, ...env }), stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('error', reject)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+    child.stdin.end(input ?? '')
+  })
+}
+
+/** The environment that points the CLI at a test server's database. */
+export function cliEnv(database: { url: string; dataDir: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return { DATABASE_URL: database.url, DATA_DIR: database.dataDir, ...extra }
+}
