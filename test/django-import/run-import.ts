@@ -7,7 +7,8 @@ import type { TestServer } from '../helpers/server.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'django-db')
-export const SAMPLE_DB = join(ROOT, '..', 'shared', 'data', 'unilink-sample-db.sqlite3')
+// A copy of ../shared/data/unilink-sample-db.sqlite3 (the original project's sample), kept with the tests.
+export const SAMPLE_DB = join(ROOT, 'test', 'fixtures', 'unilink-sample-db.sqlite3')
 
 export type ImportRun = { code: number; stdout: string; stderr: string }
 
