@@ -21,7 +21,7 @@ Exit status: 0 all imported, 1 some rows skipped (or a failure), 2 nothing writt
 
 const CONFLICT_MODES: readonly OnConflict[] = ['abort', 'skip', 'replace']
 
-/** `npm run import-django`: the switch-over from the Django deployment (docs/moving-from-django.md). */
+/** `npm run import-django`: the switch-over from the Django deployment (README: "Moving from the Django backend"). */
 await runCommand(async (out) => {
   const { values } = parseArgs({
     options: {

@@ -142,7 +142,7 @@ describe('npm run import-django -- --from <a database made by Django>', () => {
     assert.equal(summaryLine(run.stdout, 'universities'), 'universities: 0 imported, 0 updated, 3 unchanged, 0 skipped')
     assert.equal(summaryLine(run.stdout, 'departments'), 'departments: 0 imported, 0 updated, 3 unchanged, 0 skipped')
     // Password hashes written here (re-hashed at login, reset here) and later logins are kept; for the rest the Django
-    // row wins: the user activated here is inactive in Django, so it is the one update (docs/moving-from-django.md).
+    // row wins: the user activated here is inactive in Django, so it is the one update (README: "Moving from the Django backend").
     assert.equal(summaryLine(run.stdout, 'users'), 'users: 0 imported, 1 updated, 17 unchanged, 0 skipped')
     const after = await server.db.selectFrom('users').selectAll().orderBy('id').execute()
     const changed = after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before[i]))

@@ -9,7 +9,7 @@ import type { Client } from '../helpers/http.ts'
 import { linkParts } from '../helpers/smtp-sink.ts'
 
 /**
- * The story docs/universities-flow.md tells with curl, end to end over HTTP: a university registers, the site
+ * The story README's "Universities: the whole flow" tells with curl, end to end over HTTP: a university registers, the site
  * admin approves it, its admin sets a password from the mail and logs in, adds a department and a faculty member,
  * and a student registers at that university in that department.
  */
