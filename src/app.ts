@@ -95,7 +95,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     store: outbox, mailer, log: app.log, observe: metrics.mail,
     options: { pollIntervalMs: config.email.pollInterval * 1000, retryBaseMs: config.email.retryBaseMs, maxAttempts: config.email.maxAttempts },
   })
-  const hasher = createPasswordHasher(config.passwordHashing)
+  const hasher = createPasswordHasher(config.passwordHashing, { concurrency: config.passwordHashConcurrency })
   const universityStore = createUniversityStore(db)
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
 import type { Argon2Cost } from './platform/password-hashing.ts'
@@ -46,6 +47,8 @@ export type Config = {
   refreshTokenLifetime: number
   rotateRefreshTokens: boolean
   passwordHashing: Argon2Cost
+  /** Password hashes computed at once (the others wait); by default one core is left to the event loop. */
+  passwordHashConcurrency: number
   logLevel: string
   rateLimit: { enabled: boolean; rules: Record<RateLimitScope, RateLimitRule> }
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default. */
@@ -118,6 +121,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       timeCost: int(env, 'ARGON2_TIME_COST', 2, { min: 1, max: 100 }),
       parallelism: int(env, 'ARGON2_PARALLELISM', 1, { min: 1, max: 64 }),
     },
+    passwordHashConcurrency: int(env, 'ARGON2_CONCURRENCY', Math.max(1, availableParallelism() - 1), { min: 1, max: 64 }),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     rateLimit: { enabled: bool(env, 'RATE_LIMIT', true), rules: parseRateLimitRules(env) },
     trustedProxies: csv(env, 'TRUSTED_PROXIES', []),

@@ -47,14 +47,38 @@ const parseArgon2 = (encoded: string): Argon2Parts | null => {
 // Base64 without padding, as in the PHC string format.
 const b64 = (bytes: Buffer): string => bytes.toString('base64').replace(/=+$/, '')
 
-export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
+/** Runs at most `limit` tasks at once; the others wait for a free slot, first come first served. */
+function createTaskLimiter(limit: number) {
+  let running = 0
+  const waiting: (() => void)[] = []
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (running < limit) running += 1
+    else await new Promise<void>((resolve) => waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = waiting.shift()
+      if (next !== undefined) next()
+      else running -= 1
+    }
+  }
+}
+
+/**
+ * `concurrency` bounds the hashes computed at once. Each takes a libuv thread and a core for tens of milliseconds and
+ * `memoryCost` of memory: unbounded, a login storm would take every core from the event loop (and so from every
+ * other request) and hold threadpool-size × memoryCost. Waiting logins queue here instead.
+ */
+export function createPasswordHasher(cost: Argon2Cost, options: { concurrency?: number } = {}): PasswordHasher {
+  const limited = createTaskLimiter(options.concurrency ?? Number.POSITIVE_INFINITY)
   const maxMemory = Math.max(cost.memoryCost, ARGON2_MAX_MEMORY_KIB)
   const maxTime = Math.max(cost.timeCost, ARGON2_MAX_TIME_COST)
   const maxParallelism = Math.max(cost.parallelism, ARGON2_MAX_PARALLELISM)
 
   const hash = async (password: string): Promise<string> => {
     const salt = randomBytes(16)
-    const raw = await argon2Hash(password, { ...cost, type: argon2id, hashLength: 32, salt, raw: true })
+    const raw = await limited(() => argon2Hash(password, { ...cost, type: argon2id, hashLength: 32, salt, raw: true }))
     // Built by hand: node-argon2 serialises params as m,p,t, which libargon2
     // (argon2-cffi, hence Django) refuses to decode. Keep m,t,p so a rollback
     // to the Django backend can still verify hashes written by this service.
@@ -64,7 +88,7 @@ export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
   const checkArgon2 = async (password: string, encoded: string): Promise<HashCheck> => {
     const parts = parseArgon2(encoded)
     if (!parts || parts.m > maxMemory || parts.t > maxTime || parts.p > maxParallelism) return 'unverifiable'
-    return (await argon2Verify(parts.phc, password)) ? 'match' : 'mismatch'
+    return (await limited(() => argon2Verify(parts.phc, password))) ? 'match' : 'mismatch'
   }
 
   // Fixed hash at the configured cost, made on first use (not at import, so
@@ -86,14 +110,15 @@ export function createPasswordHasher(cost: Argon2Cost): PasswordHasher {
   // Mirrors Django's check_password "fake_runtime" and ModelBackend's
   // UserModel().set_password(password) for unknown users (ticket #20760).
   const verifyDummy = async (password: string): Promise<void> => {
-    await argon2Verify(await getDummyPhc(), password)
+    const phc = await getDummyPhc()
+    await limited(() => argon2Verify(phc, password))
   }
 
   const verify = async (password: string, encoded: string | null): Promise<boolean> => {
     try {
       let outcome: HashCheck = 'unverifiable'
       if (typeof password === 'string' && typeof encoded === 'string' && encoded !== '' && !encoded.startsWith(UNUSABLE_PREFIX)) {
-        outcome = encoded.startsWith('argon2$') ? await checkArgon2(password, encoded) : await checkLegacyDjangoHash(password, encoded)
+        outcome = encoded.startsWith('argon2$') ? await checkArgon2(password, encoded) : await limited(() => checkLegacyDjangoHash(password, encoded))
       }
       if (outcome === 'unverifiable') await verifyDummy(typeof password === 'string' ? password : '')
       return outcome === 'match'

@@ -17,6 +17,9 @@ type Deps = {
   config: Config
 }
 
+// Built once: jwt/verify/ and jwt/refresh/ check their field on every request.
+const TOKEN_FIELDS = { refresh: Body({ refresh: CharField() }), token: Body({ token: CharField() }) }
+
 /**
  * The cookie wins over the body (the original views copy it into the body before validating), so the field is
  * validated after that substitution, with DRF's messages.
@@ -25,7 +28,7 @@ function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', fi
   const cookie = request.cookies[cookieName]
   const body = (request.body ?? {}) as Record<string, unknown>
   const merged = cookie ? { ...body, [field]: cookie } : body
-  const result = validateObject(Body({ [field]: CharField() }), merged)
+  const result = validateObject(TOKEN_FIELDS[field], merged)
   if (!result.ok) throw AppError.fields(result.errors)
   return result.value[field] as string
 }

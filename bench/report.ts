@@ -1,0 +1,118 @@
+// The benchmark's verdict: the machine it ran on, the table printed at the end, the targets of issue 6, and the
+// files kept under bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import type { Argon2Cost } from '../src/platform/password-hashing.ts'
+import { renderChart } from './chart.ts'
+import type { PhaseResult } from './load.ts'
+import type { HashTiming } from './seed.ts'
+import { ROOT } from './service.ts'
+
+export type ServicePhase = PhaseResult & { loopDelayP99Ms: number | null; rssMb: number | null }
+export type Target = { name: string; value: string; goal: string; met: boolean }
+
+export type BenchResults = {
+  date: string
+  machine: ReturnType<typeof machineDescription> & { loadAverageStart: number[]; loadAverageEnd: number[] }
+  setup: {
+    database: string
+    connections: number
+    durationS: number
+    users: number
+    rateLimit: 'off'
+    rotateRefreshTokens: boolean
+    argon2: Argon2Cost
+    hashThreads: number
+    mode: string
+  }
+  hashing: HashTiming & { encoded?: undefined; loginLimitPerS: number }
+  startup: { bundleMs: number[]; npmStartMs: number[] }
+  bare: PhaseResult
+  phases: ServicePhase[]
+  server: { requestsServed: number; peakRssMb: number | null; mails: { queued: number; deliveredDuringRun: number } }
+  targets: Target[]
+}
+
+export function machineDescription() {
+  return {
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`
+
+type Key = Record<'me' | 'verify' | 'create' | 'refresh' | 'idle' | 'stormProbe', PhaseResult>
+
+/** Issue 6's targets, as ratios within this run (absolute figures drift on a shared machine). */
+export function evaluateTargets(results: BenchResults, key: Key): Target[] {
+  const { bare, server, startup, hashing } = results
+  const startupMs = median(startup.bundleMs)
+  const stormRatio = key.stormProbe.p99Ms / key.idle.p99Ms
+  return [
+    { name: '/users/me/ vs bare route', value: percent(key.me.rps / bare.rps), goal: '>= 60%', met: key.me.rps >= 0.6 * bare.rps },
+    { name: 'jwt/verify vs bare route', value: percent(key.verify.rps / bare.rps), goal: '>= 75%', met: key.verify.rps >= 0.75 * bare.rps },
+    {
+      name: 'jwt/create vs hash-bound limit', value: `${percent(key.create.rps / hashing.loginLimitPerS)} of ${hashing.loginLimitPerS}/s`, goal: '>= 85%',
+      met: key.create.rps >= 0.85 * hashing.loginLimitPerS,
+    },
+    {
+      name: 'me/ p99 in login storm vs idle', value: `${stormRatio.toFixed(2)}x (${key.stormProbe.p99Ms} vs ${key.idle.p99Ms} ms)`, goal: '< 3x',
+      met: stormRatio < 3,
+    },
+    {
+      name: 'peak RSS', value: `${server.peakRssMb ?? '?'} MB after ${server.requestsServed.toLocaleString('en-US')} requests`, goal: '< 150 MB',
+      met: server.peakRssMb !== null && server.peakRssMb < 150 && server.requestsServed >= 100_000,
+    },
+    { name: 'start-up to first answer', value: `${startupMs} ms (node dist/server.mjs)`, goal: '< 1000 ms', met: startupMs < 1000 },
+    {
+      name: 'errors in all phases', value: String([bare, ...results.phases].reduce((sum, p) => sum + p.errors, 0)), goal: '0',
+      met: [bare, ...results.phases].every((p) => p.errors === 0),
+    },
+  ]
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+}
+
+export function formatTable(results: BenchResults): string {
+  const widths = [32, 9, 9, 9, 7, 10, 8]
+  const row = (p: PhaseResult & Partial<ServicePhase>) => pad([
+    p.name, p.rps.toLocaleString('en-US'), p.p50Ms.toFixed(2), p.p99Ms.toFixed(2), String(p.errors),
+    p.loopDelayP99Ms == null ? '' : p.loopDelayP99Ms.toFixed(1), percent(p.rps / results.bare.rps),
+  ], widths)
+  const { machine, setup, hashing, server } = results
+  const lines = [
+    '',
+    `${machine.cpuModel}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average at start ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')}`,
+    `${setup.database}; ${setup.mode}; RATE_LIMIT=off; ${setup.connections} connections, ${setup.durationS} s per phase; ${setup.users.toLocaleString('en-US')} users`,
+    `argon2id m=${setup.argon2.memoryCost} KiB t=${setup.argon2.timeCost} p=${setup.argon2.parallelism}: hash ${hashing.hashMs} ms, verify ${hashing.verifyMs} ms; ${setup.hashThreads} threads -> at most ${hashing.loginLimitPerS} logins/s`,
+    '',
+    pad(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'loop p99', 'vs bare'], widths),
+    row(results.bare),
+    ...results.phases.map(row),
+    '',
+    `server peak RSS ${server.peakRssMb ?? '?'} MB after ${server.requestsServed.toLocaleString('en-US')} requests; registration mail: ${server.mails.queued} queued, ${server.mails.deliveredDuringRun} delivered over SMTP during the run`,
+    `start-up to the first 200 of /healthz: node dist/server.mjs ${results.startup.bundleMs.join(', ')} ms; tsx src/server.ts (npm start) ${results.startup.npmStartMs.join(', ')} ms`,
+    '',
+    ...results.targets.map((t) => `${t.met ? 'met   ' : 'MISSED'}  ${t.name.padEnd(32)} ${t.value} (target ${t.goal})`),
+    '',
+  ]
+  return lines.join('\n')
+}
+
+/** Writes bench/results/<db>.json and <db>.png (the newest run per database, kept in git). */
+export function saveResults(results: BenchResults, name: string): string[] {
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+  const json = join(ROOT, 'bench/results', `${name}.json`)
+  const png = join(ROOT, 'bench/results', `${name}.png`)
+  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(png, renderChart(results))
+  return [json, png].map((file) => file.slice(ROOT.length))
+}
