@@ -1,35 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify'
 import formbody from '@fastify/formbody'
-import multipart from '@fastify/multipart'
 import { AppError } from './errors.ts'
+import { parseMultipartForm } from './multipart-form.ts'
 import type { createRouteTable } from './route-table.ts'
 
 export const BODY_LIMIT = 64 * 1024
-
-/**
- * A multipart form as DRF's QueryDict sees it: the last value of a repeated key, files as raw bytes (which no
- * string field accepts). The parts are streamed, so Fastify's bodyLimit does not apply: the size is checked here.
- */
-async function readMultipartForm(request: FastifyRequest): Promise<Record<string, unknown>> {
-  if (Number(request.headers['content-length'] ?? 0) > BODY_LIMIT) throw AppError.bodyTooLarge()
-  const form: Record<string, unknown> = {}
-  let size = 0
-  try {
-    for await (const part of request.parts()) {
-      // A value over `fieldSize` arrives cut short rather than as an error: a chunked body can carry one.
-      if (part.type === 'field' && part.valueTruncated) throw AppError.bodyTooLarge()
-      const value = part.type === 'file' ? await part.toBuffer() : part.value
-      size += Buffer.isBuffer(value) ? value.length : Buffer.byteLength(String(value))
-      if (size > BODY_LIMIT) throw AppError.bodyTooLarge()
-      form[part.fieldname] = value
-    }
-  } catch (error) {
-    // The plugin's own errors (limits, bad field names) carry a status; busboy's (a broken form) do not.
-    if (error instanceof AppError || (error as { statusCode?: unknown }).statusCode !== undefined) throw error
-    throw new AppError(400, 'MALFORMED_REQUEST', { detail: `Multipart form parse error - ${(error as Error).message}` }, { cause: error })
-  }
-  return form
-}
 
 /**
  * DRF's parsers (API.md §1): JSON, urlencoded and multipart forms, and an empty body counts as `{}`; anything else
@@ -50,17 +25,22 @@ export async function installBodyParsers(app: FastifyInstance): Promise<void> {
   })
   // DRF's QueryDict gives the last value of a repeated key.
   await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: (text) => Object.fromEntries(new URLSearchParams(text)) })
-  await app.register(multipart, { limits: { fieldSize: BODY_LIMIT, fileSize: BODY_LIMIT, files: 1, fields: 50, parts: 51 } })
-  // Callback hooks here and below: no promise per request where nothing is awaited.
-  app.addHook('preValidation', (request, _reply, done) => {
-    if (request.isMultipart()) {
-      readMultipartForm(request).then((form) => { request.body = form; done() }, (error: Error) => done(error))
-      return
-    }
-    // A request without a body never reaches a parser; DRF reads it as `{}` (a JSON `null` stays null).
-    if (request.body === undefined) request.body = {}
-    done()
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    parseMultipartForm(body as Buffer, request.headers['content-type'] ?? '').then((form) => done(null, form), (error: Error) => done(error, undefined))
   })
+  // Only on the routes that may take a body (a hook on every route would cost every GET a call): a request without
+  // a body never reaches a parser, and DRF reads it as `{}` (a JSON `null` stays null).
+  app.addHook('onRoute', (route) => {
+    const readsNoBody = [route.method].flat().every((method) => method === 'GET' || method === 'HEAD')
+    if (readsNoBody && route.schema?.body === undefined) return
+    const own = route.preValidation === undefined ? [] : [route.preValidation].flat()
+    route.preValidation = [emptyBodyAsObject, ...own]
+  })
+}
+
+const emptyBodyAsObject: preValidationHookHandler = (request, _reply, done) => {
+  if (request.body === undefined) request.body = {}
+  done()
 }
 
 function pathAndQuery(request: FastifyRequest): { path: string; query: string } {

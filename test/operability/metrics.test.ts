@@ -41,6 +41,16 @@ describe('GET /metrics', () => {
     assert.equal(sample(text, 'tokens_total', 'event="revoked"'), 1)
     assert.equal(sample(text, 'http_requests_total', 'route="/api/users/",method="POST",status="201"'), 1)
     assert.ok(sample(text, 'http_request_duration_seconds_count', 'route="/api/jwt/create/",method="POST",status="200"') >= 1)
+    // The histogram in Prometheus' form: cumulative buckets, the +Inf one equal to the count, and a sum.
+    const created = 'route="/api/users/",method="POST",status="201"'
+    const buckets = ['0.001', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf']
+      .map((le) => sample(text, 'http_request_duration_seconds_bucket', `${created},le="${le}"`))
+    assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b))
+    assert.equal(buckets.at(-1), 1)
+    assert.equal(sample(text, 'http_request_duration_seconds_count', created), 1)
+    assert.ok(sample(text, 'http_request_duration_seconds_sum', created) > 0)
+    assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m)
+    assert.match(text, /^# TYPE http_requests_total counter$/m)
     assert.equal(sample(text, 'outbox_oldest_pending_age_seconds', ''), Number.NaN)
     assert.match(text, /^outbox_oldest_pending_age_seconds \d+(\.\d+)?$/m)
   })
