@@ -1,10 +1,10 @@
 import Fastify from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import type { Config } from './config.ts'
 import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
-import { createAuthGuard, usesAccessCookie } from './platform/auth-guard.ts'
+import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
 import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
 import { installCors } from './platform/cors.ts'
@@ -13,7 +13,7 @@ import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
 import { createPasswordHasher } from './platform/password-hashing.ts'
 import { createRouteTable } from './platform/route-table.ts'
-import { assertTrustedOrigin } from './platform/csrf.ts'
+import { installRouteGuards } from './platform/route-guards.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
 import { startPeriodic } from './platform/periodic.ts'
 import { createLimiter } from './throttling/limiter.ts'
@@ -43,9 +43,6 @@ import { registerOpenApi } from './platform/openapi.ts'
 import { drainConnectionsOnClose } from './platform/connection-draining.ts'
 
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
-
-/** Route options read by the global hooks: `auth` requires a user; `cookieAuth` names cookies that authenticate. */
-type RouteGuards = { auth?: boolean; cookieAuth?: readonly string[] }
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
@@ -125,21 +122,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   app.addHook('onRoute', routes.onRoute)
   await registerOpenApi(app)
   installMetrics(app, metrics, config.metricsToken)
-  // Before the body is parsed: DRF authenticates and checks permissions first, so an anonymous request to a
-  // protected view gets its 401 even with a body that would be refused (415, 400, 413).
-  async function guardRoute(request: FastifyRequest, route: RouteGuards): Promise<void> {
-    if (route.auth) await guard.require(request)
-    // CSRF applies where a browser's cookie authenticates the request (API.md §11).
-    if ((route.auth && usesAccessCookie(request)) || route.cookieAuth?.some((name) => Boolean(request.cookies[name]))) {
-      assertTrustedOrigin(request, config.corsAllowedOrigins)
-    }
-  }
-  // A callback hook: the routes that need no guard pay no promise for it.
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const route = request.routeOptions.config as RouteGuards
-    if (!route.auth && route.cookieAuth === undefined) return done(null, payload)
-    guardRoute(request, route).then(() => done(null, payload), (error: Error) => done(error))
-  })
+  installRouteGuards(app, guard, config.corsAllowedOrigins)
   installThrottling(app, limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
   installRoutingConventions(app, routes, guard.require)
 

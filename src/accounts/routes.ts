@@ -52,7 +52,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
 
-    app.get('/me/', { config: auth, schema: docs.me }, async (request) => toFullUserJson(me(request), originOf(request)))
+    app.get('/me/', { config: auth, schema: docs.me }, (request) => toFullUserJson(me(request), originOf(request)))
     app.put('/me/', { config: auth, ...collect, schema: { ...docs.updateMe, body: ProfilePutBody } }, async (request) =>
       toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
     app.patch('/me/', { config: auth, ...collect, schema: { ...docs.updateMe, body: ProfileBody } }, async (request) =>

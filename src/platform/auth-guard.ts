@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { AppError } from './errors.ts'
+import { whenReady } from './maybe-promise.ts'
+import type { MaybePromise } from './maybe-promise.ts'
 
 /** The raw access token of a request: the Authorization header decides alone when present (API.md §3). */
 export function accessTokenOf(request: FastifyRequest): string | null {
@@ -20,31 +22,41 @@ export function usesAccessCookie(request: FastifyRequest): boolean {
 
 /**
  * Resolves and caches the principal of each request. Routes marked `config: { auth: true }` are guarded by a
- * preHandler hook in app.ts; anything wrong with the token makes the request anonymous, which such routes refuse.
+ * preParsing hook in app.ts; anything wrong with the token makes the request anonymous, which such routes refuse.
+ * A principal that is at hand (a cached session) comes without a promise.
  */
-export function createAuthGuard<P>(authenticate: (token: string) => Promise<P | null>) {
+export function createAuthGuard<P>(authenticate: (token: string) => MaybePromise<P | null>) {
   const resolved = new WeakMap<FastifyRequest, P | null>()
 
-  async function principal(request: FastifyRequest): Promise<P | null> {
+  function principalNowOrLater(request: FastifyRequest): MaybePromise<P | null> {
     if (resolved.has(request)) return resolved.get(request) ?? null
     const token = accessTokenOf(request)
-    const result = token === null ? null : await authenticate(token)
-    resolved.set(request, result)
+    return whenReady(token === null ? null : authenticate(token), (result) => {
+      resolved.set(request, result)
+      return result
+    })
+  }
+
+  function required(result: P | null): P {
+    if (result === null) throw AppError.notAuthenticated()
     return result
   }
 
   return {
-    principal,
-    async require(request: FastifyRequest): Promise<P> {
-      const result = await principal(request)
-      if (result === null) throw AppError.notAuthenticated()
-      return result
+    principalNowOrLater,
+    async principal(request: FastifyRequest): Promise<P | null> {
+      return principalNowOrLater(request)
     },
-    /** The principal a guarded route's preHandler already resolved. */
+    /** The principal, or the 401 of an anonymous request; thrown at once when that is known at once. */
+    requireNowOrLater(request: FastifyRequest): MaybePromise<P> {
+      return whenReady(principalNowOrLater(request), required)
+    },
+    async require(request: FastifyRequest): Promise<P> {
+      return whenReady(principalNowOrLater(request), required)
+    },
+    /** The principal a guarded route's preParsing hook already resolved. */
     of(request: FastifyRequest): P {
-      const result = resolved.get(request)
-      if (result === undefined || result === null) throw AppError.notAuthenticated()
-      return result
+      return required(resolved.get(request) ?? null)
     },
   }
 }

@@ -5,7 +5,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import type { Generated } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.ts'
-import { attachDirectRunner, cachingStatements, postgresDirectRunner, sqliteDirectRunner } from './prepared-queries.ts'
+import { attachDirectRunner, attachSqliteChangeStamp, cachingStatements, postgresDirectRunner, sqliteDirectRunner } from './prepared-queries.ts'
 
 // Times are whole milliseconds since the epoch in a bigint column: one representation that SQLite and PostgreSQL
 // sort, compare and return alike. Flags are 0/1 integers for the same reason (better-sqlite3 cannot bind booleans).
@@ -149,6 +149,7 @@ export function openDatabase(config: DatabaseConfig): Db {
   reader.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, () => reader.close()) }), plugins })
   attachDirectRunner(db, sqliteDirectRunner(reader))
+  attachSqliteChangeStamp(db, reader)
   return db
 }
 

@@ -16,6 +16,7 @@ type RawResult = { columns: readonly string[]; rows: unknown[][] }
 type DirectRunner = (sql: string, parameters: readonly unknown[]) => Promise<RawResult>
 
 const directRunners = new WeakMap<Db, DirectRunner>()
+const changeStamps = new WeakMap<Db, () => number>()
 
 const STATEMENT_CACHE_SIZE = 500
 
@@ -74,6 +75,20 @@ export function postgresDirectRunner(pool: pg.Pool): DirectRunner {
     const result = await pool.query<unknown[]>({ name, text: sql, values: [...parameters], rowMode: 'array' })
     return { columns: result.fields.map((field) => field.name), rows: result.rows }
   }
+}
+
+/**
+ * SQLite's `PRAGMA data_version` on the read-only connection: it moves whenever any other connection commits (this
+ * process's writer, the CLI, another process on the same file), in about 1.5 µs, against 7 µs for a lookup.
+ */
+export function attachSqliteChangeStamp(db: Db, reader: SQLite.Database): void {
+  const version = reader.prepare('PRAGMA data_version').pluck()
+  changeStamps.set(db, () => version.get() as number)
+}
+
+/** A number that changes whenever the database's committed data may have changed; none where that is unknowable. */
+export function changeStampOf(db: Db): (() => number) | undefined {
+  return changeStamps.get(db)
 }
 
 export function attachDirectRunner(db: Db, runner: DirectRunner): void {

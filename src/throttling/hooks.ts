@@ -22,34 +22,35 @@ function fieldValue(request: FastifyRequest, field: string): string | undefined 
 /** Installs the hooks that apply each route's ThrottleSpec; `userIdOf` gives the authenticated user, if any. */
 export function installThrottling(app: FastifyInstance, limiter: Limiter, userIdOf: (request: FastifyRequest) => Promise<number | null>): void {
   if (!limiter.enabled) return
-  const specOf = (request: FastifyRequest) => (request.routeOptions.config as { throttle?: ThrottleSpec }).throttle
-
   function loginKeys(request: FastifyRequest, field: string): [RateLimitScope, string][] {
     const account = fieldValue(request, field)
     return account === undefined ? [] : [['login_account', account], ['login_account_ip', `${account}|${request.ip}`]]
   }
 
-  app.addHook('preHandler', async (request) => {
-    const spec = specOf(request)
+  // Attached only to the routes that declare a ThrottleSpec: the others pay nothing for throttling.
+  app.addHook('onRoute', (route) => {
+    const spec = (route.config as { throttle?: ThrottleSpec } | undefined)?.throttle
     if (spec === undefined) return
-    const checks: [RateLimitScope, string][] = []
-    if (spec.ip) checks.push([spec.ip, request.ip])
-    if (spec.account) {
-      const account = fieldValue(request, spec.account.field)
-      if (account !== undefined) checks.push([spec.account.scope, account])
-    }
-    if (spec.user) {
-      const id = await userIdOf(request)
-      if (id !== null) checks.push([spec.user, String(id)])
-    }
-    // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
-    if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
-    await limiter.hit(...checks)
-  })
-
-  // Only failed logins count against an account: its owner's successful logins never use up the allowance.
-  app.addHook('onSend', async (request, reply) => {
-    const spec = specOf(request)
-    if (spec?.login && reply.statusCode === 401) await limiter.count(...loginKeys(request, spec.login.field))
+    route.preHandler = [...[route.preHandler ?? []].flat(), async (request) => {
+      const checks: [RateLimitScope, string][] = []
+      if (spec.ip) checks.push([spec.ip, request.ip])
+      if (spec.account) {
+        const account = fieldValue(request, spec.account.field)
+        if (account !== undefined) checks.push([spec.account.scope, account])
+      }
+      if (spec.user) {
+        const id = await userIdOf(request)
+        if (id !== null) checks.push([spec.user, String(id)])
+      }
+      // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
+      if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
+      await limiter.hit(...checks)
+    }]
+    const { login } = spec
+    if (login === undefined) return
+    // Only failed logins count against an account: its owner's successful logins never use up the allowance.
+    route.onSend = [...[route.onSend ?? []].flat(), async (request, reply) => {
+      if (reply.statusCode === 401) await limiter.count(...loginKeys(request, login.field))
+    }]
   })
 }

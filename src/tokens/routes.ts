@@ -6,6 +6,7 @@ import { AppError } from '../platform/errors.ts'
 import { Body, CharField } from '../platform/fields.ts'
 import type { createCredentials } from '../accounts/credentials.ts'
 import { clearAuthCookies, setAuthCookies } from './cookies.ts'
+import { whenReady } from '../platform/maybe-promise.ts'
 import { docs } from './docs.ts'
 import { LoginBody, LogoutBody, RefreshBody, VerifyBody } from './schemas.ts'
 import type { Principal, TokenService } from './service.ts'
@@ -50,10 +51,9 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
       return result
     })
 
-    app.post('/jwt/verify/', { config: { cookieAuth: ['access'] }, schema: { ...docs.verify, body: VerifyBody } }, async (request) => {
-      await tokens.verify(tokenFrom(request, 'access', 'token'))
-      return {}
-    })
+    // Not async: a cached session answers without a promise (see TokenService.verify).
+    app.post('/jwt/verify/', { config: { cookieAuth: ['access'] }, schema: { ...docs.verify, body: VerifyBody } }, (request) =>
+      whenReady(tokens.verify(tokenFrom(request, 'access', 'token')), () => ({})))
 
     app.post('/logout/', { config: { auth: true, cookieAuth: ['refresh'] }, schema: { ...docs.logout, body: LogoutBody } }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>

@@ -3,7 +3,9 @@ import { AppError } from '../platform/errors.ts'
 import type { Db } from '../platform/db.ts'
 import type { User } from '../accounts/store.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
-import type { TokenStore } from './store.ts'
+import type { SessionWithUser, TokenStore } from './store.ts'
+import { whenReady } from '../platform/maybe-promise.ts'
+import type { MaybePromise } from '../platform/maybe-promise.ts'
 
 export type Principal = { user: User; claims: TokenClaims }
 export type LoginMeta = { ip: string | null; userAgent: string | null }
@@ -58,19 +60,41 @@ export function createTokenService(deps: {
     return user.id === claims.user_id && user.isActive && !issuedBeforeChange(user, claims)
   }
 
-  /** Revoked in any way of API.md §11 (or its user gone or inactive); a retired refresh token counts as revoked. */
-  async function isRevoked(claims: TokenClaims): Promise<boolean> {
-    if (claims.sid === undefined) {
-      const user = await deps.findActiveUser(claims.user_id)
-      return user === undefined || issuedBeforeChange(user, claims) || store.isJtiRevoked(claims.jti)
-    }
-    const session = await store.findSessionWithUser(claims.sid)
-    if (session === undefined || session.revokedAt !== null || !usable(session.user, claims)) return true
-    if (claims.token_type === 'refresh') {
-      const record = await store.findRefreshToken(claims.jti)
-      return record === undefined || record.retiredAt !== null
-    }
-    return false
+  /** The principal of a session's access token; null if the session is unknown or revoked, or its user unusable. */
+  function principalOf(session: SessionWithUser | null, claims: TokenClaims): Principal | null {
+    if (session === null || session.revokedAt !== null || !usable(session.user, claims)) return null
+    return { user: session.user, claims }
+  }
+
+  /**
+   * The token's session and user: one lookup, or none while they are cached. The answer comes without a promise
+   * when cached, since a request that waits for nothing should not pay for the wait.
+   */
+  function sessionPrincipal(sid: string, claims: TokenClaims): MaybePromise<Principal | null> {
+    const cached = store.cachedSessionWithUser(sid)
+    if (cached !== undefined) return principalOf(cached, claims)
+    return store.readSessionWithUser(sid).then((session) => principalOf(session, claims))
+  }
+
+  /** A token minted by the Django deployment: its user, and its id not revoked. */
+  async function legacyPrincipal(claims: TokenClaims): Promise<Principal | null> {
+    const user = await deps.findActiveUser(claims.user_id)
+    if (user === undefined || issuedBeforeChange(user, claims)) return null
+    return (await store.isJtiRevoked(claims.jti)) ? null : { user, claims }
+  }
+
+  /** A refresh token's session usable, and the token itself not retired. */
+  async function refreshUsable(sid: string, claims: TokenClaims): Promise<boolean> {
+    if (await sessionPrincipal(sid, claims) === null) return false
+    const record = await store.findRefreshToken(claims.jti)
+    return record !== undefined && record.retiredAt === null
+  }
+
+  /** Not revoked in any way of API.md §11 (nor its user gone or inactive); a retired refresh token counts as revoked. */
+  function isUsable(claims: TokenClaims): MaybePromise<boolean> {
+    if (claims.sid === undefined) return legacyPrincipal(claims).then((principal) => principal !== null)
+    if (claims.token_type === 'refresh') return refreshUsable(claims.sid, claims)
+    return whenReady(sessionPrincipal(claims.sid, claims), (principal) => principal !== null)
   }
 
   async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<string> {
@@ -125,25 +149,20 @@ export function createTokenService(deps: {
     },
 
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
-    async verify(token: string): Promise<void> {
+    verify(token: string): MaybePromise<void> {
       const verified = jwt.verify(token)
-      if (!verified.ok || await isRevoked(verified.claims)) throw AppError.tokenNotValid(INVALID)
+      if (!verified.ok) throw AppError.tokenNotValid(INVALID)
+      return whenReady(isUsable(verified.claims), (usable) => {
+        if (!usable) throw AppError.tokenNotValid(INVALID)
+      })
     },
 
-    /** The principal of an access token, or null: any failure makes the request anonymous (API.md §3). */
-    async authenticate(token: string): Promise<Principal | null> {
+    /** The principal of an access token; null for a bad, expired or revoked one. Without a promise when cached. */
+    authenticate(token: string): MaybePromise<Principal | null> {
       const verified = jwt.verify(token, 'access')
       if (!verified.ok) return null
       const { claims } = verified
-      if (claims.sid === undefined) {
-        const user = await deps.findActiveUser(claims.user_id)
-        if (user === undefined || issuedBeforeChange(user, claims)) return null
-        return (await store.isJtiRevoked(claims.jti)) ? null : { user, claims }
-      }
-      // One lookup per request: the session and its user together.
-      const session = await store.findSessionWithUser(claims.sid)
-      if (session === undefined || session.revokedAt !== null || !usable(session.user, claims)) return null
-      return { user: session.user, claims }
+      return claims.sid === undefined ? legacyPrincipal(claims) : sessionPrincipal(claims.sid, claims)
     },
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */

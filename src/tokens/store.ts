@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { compiledOnce } from '../platform/prepared-queries.ts'
+import { createReadCache } from '../platform/read-cache.ts'
 import type { Db } from '../platform/db.ts'
 import { toUser } from '../accounts/store.ts'
 import type { User } from '../accounts/store.ts'
@@ -20,6 +21,10 @@ export type SessionRow = {
   revokedAt: number | null
 }
 
+export type SessionWithUser = { user: User; revokedAt: number | null }
+
+const SESSION_CACHE_SIZE = 5000
+
 export function createTokenStore(db: Db) {
   // Every authenticated request asks this: one indexed lookup, compiled once (see compiledOnce). It reads the user
   // row too, which is the accounts feature's table: two queries per request would cost more than the rule saves.
@@ -28,15 +33,21 @@ export function createTokenStore(db: Db) {
     .selectAll('users')
     .select('authSessions.revokedAt as sessionRevokedAt')
     .where('authSessions.id', '=', ''))
+  // Sessions of the last few thousand callers, while nothing in the database changes (see createReadCache).
+  const sessions = createReadCache(db, async (sessionId: string): Promise<SessionWithUser | null> => {
+    const [row] = await sessionAndUser([sessionId])
+    if (row === undefined) return null
+    const { sessionRevokedAt, ...user } = row
+    return { user: toUser(user), revokedAt: sessionRevokedAt }
+  }, SESSION_CACHE_SIZE)
 
   return {
-    /** A session and its user, or undefined when the session is unknown. */
-    async findSessionWithUser(sessionId: string): Promise<{ user: User; revokedAt: number | null } | undefined> {
-      const [row] = await sessionAndUser([sessionId])
-      if (row === undefined) return undefined
-      const { sessionRevokedAt, ...user } = row
-      return { user: toUser(user), revokedAt: sessionRevokedAt }
-    },
+    /** A session and its user, or null when the session is unknown. */
+    findSessionWithUser: sessions.get,
+    /** The same, when it is cached (no wait); undefined when it must be read. */
+    cachedSessionWithUser: sessions.peek,
+    /** The same, read from the database (after cachedSessionWithUser missed). */
+    readSessionWithUser: sessions.read,
 
     async insertSession(trx: Db, session: Omit<SessionRow, 'revokedAt'>): Promise<void> {
       await trx.insertInto('authSessions').values({ ...session, revokedAt: null }).execute()

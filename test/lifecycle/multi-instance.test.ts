@@ -39,6 +39,21 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
     assert.equal((await client(two.base).post('/api/jwt/refresh/', { refresh: tokens.refresh })).status, 401)
   })
 
+  // The other instance has just answered for the token (on SQLite it keeps the session it read until the database
+  // changes): the change made through the first must still count on its very next request.
+  it('When a password is changed through one instance, then the other refuses the old tokens on the next request, in me/ and verify', async () => {
+    const user = await registerAndActivate(one)
+    const tokens = await login(client(one.base), user.email, user.password)
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 200)
+      assert.equal((await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).status, 200)
+    }
+    const changed = await client(one.base).post('/api/users/set_password/', { current_password: user.password, new_password: 'Another-Harbour-77', re_new_password: 'Another-Harbour-77' }, { bearer: tokens.access })
+    assert.equal(changed.status, 204)
+    assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 401)
+    assert.deepEqual((await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).body, { detail: 'Token is invalid or expired', code: 'token_not_valid' })
+  })
+
   it('When a refresh token rotated on one instance is replayed on the other, then reuse is detected', async () => {
     const user = await registerAndActivate(one)
     const { refresh } = await login(client(one.base), user.email, user.password)
