@@ -31,8 +31,11 @@ export function installRequestLogging(app: FastifyInstance): void {
     reply.header('x-request-id', request.id)
     done(null, payload)
   })
+  // No hook at all when the level leaves out info lines (LOG_LEVEL=warn in production, say): the level is set once,
+  // at start-up, for the whole process.
+  if (!INFO_LINES.has(app.log.level)) return
   app.addHook('onResponse', (request, reply, done) => {
-    if (INFO_LINES.has(request.log.level)) logRequest(request, reply)
+    logRequest(request, reply)
     done()
   })
 }

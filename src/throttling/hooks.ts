@@ -27,11 +27,12 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
     return account === undefined ? [] : [['login_account', account], ['login_account_ip', `${account}|${request.ip}`]]
   }
 
-  // Attached only to the routes that declare a ThrottleSpec: the others pay nothing for throttling.
+  // Attached only to the routes that declare a ThrottleSpec (the others pay nothing for throttling), ahead of the
+  // route's own hooks, where a global hook would run.
   app.addHook('onRoute', (route) => {
     const spec = (route.config as { throttle?: ThrottleSpec } | undefined)?.throttle
     if (spec === undefined) return
-    route.preHandler = [...[route.preHandler ?? []].flat(), async (request) => {
+    route.preHandler = [async (request) => {
       const checks: [RateLimitScope, string][] = []
       if (spec.ip) checks.push([spec.ip, request.ip])
       if (spec.account) {
@@ -45,12 +46,12 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
       // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
       if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
       await limiter.hit(...checks)
-    }]
+    }, ...[route.preHandler ?? []].flat()]
     const { login } = spec
     if (login === undefined) return
     // Only failed logins count against an account: its owner's successful logins never use up the allowance.
-    route.onSend = [...[route.onSend ?? []].flat(), async (request, reply) => {
+    route.onSend = [async (request, reply) => {
       if (reply.statusCode === 401) await limiter.count(...loginKeys(request, login.field))
-    }]
+    }, ...[route.onSend ?? []].flat()]
   })
 }
