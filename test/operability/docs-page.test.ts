@@ -19,8 +19,8 @@ const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname
 
 describe('GET /api/docs/', () => {
   let server: TestServer
-  let profile: string
-  let context: BrowserContext
+  let profile: string | undefined
+  let context: BrowserContext | undefined
   let page: Page
   /** Every URL the page asked for; anything not on the test server is refused, and recorded. */
   const requested: string[] = []
@@ -44,10 +44,15 @@ describe('GET /api/docs/', () => {
     page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()) })
     page.on('pageerror', (error) => consoleErrors.push(error.message))
   })
+  // Also after a failed start (no browser): whatever was opened is closed, so the test process ends and reports.
   after(async () => {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
-    await server.close()
+    try {
+      await context?.close()
+    } finally {
+      if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
+      // Unset when startServer itself failed.
+      await (server as TestServer | undefined)?.close()
+    }
   })
 
   it('When the page is fetched, then it is HTML whose assets all come from the service', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
  * The bundle runs under plain node, without the TypeScript loader the rest of the suite uses: what it must find at
  * run time (migrations, assets, templates, packages left external) is only proven by starting it.
  */
-describe('The production build (scripts/build.ts, node dist/server.mjs)', () => {
+describe('The production build (scripts/build.ts, npm run start:prod)', () => {
   let database: TestDatabase
   let server: ChildProcessByStdio<null, Readable, Readable>
   let base: string
@@ -29,11 +29,12 @@ describe('The production build (scripts/build.ts, node dist/server.mjs)', () => 
   before(async () => {
     database = await createTestDatabase()
     const bundle = await buildBundle('src/server.ts', join(outDir, 'server.mjs'))
-    server = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, bundle], {
+    // Through the launcher of `npm run start:prod`, which runs the bundle with PRODUCTION_NODE_FLAGS.
+    server = spawn(process.execPath, [join(ROOT, 'scripts/start-production.mjs'), bundle], {
       cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
       env: childEnv({
         NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: database.dataDir, DATABASE_URL: database.url,
-        HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off',
+        HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT: 'off', ARGON2_CONCURRENCY: '3',
       }),
     })
     let stderr = ''
@@ -88,5 +89,21 @@ describe('The production build (scripts/build.ts, node dist/server.mjs)', () => 
     assert.deepEqual(res.body, {
       first_name: 'Bundle', last_name: 'Test', username: 'bundled', email: 'bundled@example.com', university: null, department: null,
     })
+  })
+
+  it('When start:prod runs the bundle, then Node gets the production flags and a threadpool of ARGON2_CONCURRENCY threads', () => {
+    // The launcher's only child is the service (Linux: /proc names its command line and environment).
+    const children = readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8').trim().split(/\s+/)
+    assert.equal(children.length, 1)
+    const argv = readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0')
+    assert.deepEqual(argv.slice(1, 3), PRODUCTION_NODE_FLAGS)
+    const environment = readFileSync(`/proc/${children[0]}/environ`, 'utf8').split('\0')
+    assert.ok(environment.includes('UV_THREADPOOL_SIZE=3'), environment.filter((v) => v.startsWith('UV_')).join())
+  })
+
+  it('When the launcher gets SIGTERM, then the service shuts down gracefully and the launcher exits 0', async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)))
+    server.kill('SIGTERM')
+    assert.equal(await exited, 0)
   })
 })
