@@ -29,6 +29,8 @@ export type BenchResults = {
   hashing: HashTiming & { encoded?: undefined; loginLimitPerS: number }
   startup: { bundleMs: number[]; npmStartMs: number[] }
   bare: PhaseResult
+  /** Requests/s of the bare route before and after the service's phases; `bare` is the faster run. */
+  bareRuns: number[]
   phases: ServicePhase[]
   server: { requestsServed: number; peakRssMb: number | null; mails: { queued: number; deliveredDuringRun: number } }
   targets: Target[]

@@ -16,6 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
  * because every libuv thread that ever computed a hash keeps its ARGON2_MEMORY_KIB in its malloc arena. libuv and V8
  * read these before any code runs, so they belong on the command line.
  */
+// scripts/start-production.mjs (npm run start:prod) repeats them: it must run without a TypeScript loader.
 export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30']
 export const productionCommand = (outfile = 'dist/server.mjs') =>
   `UV_THREADPOOL_SIZE=<ARGON2_CONCURRENCY, default cores - 1> node ${PRODUCTION_NODE_FLAGS.join(' ')} ${outfile}`
