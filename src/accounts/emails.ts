@@ -19,15 +19,15 @@ export function siteValues(site: SiteInfo) {
 
 export function activationEmail(site: SiteInfo, to: string, uid: string, token: string): MailMessage {
   const url = siteLink(site, `nl/activation/${uid}/${token}`)
-  return { to, subject: `Account activation on ${site.siteName}`, ...site.mailTemplates.render('activation', { ...siteValues(site), url }) }
+  return { to, ...site.mailTemplates.render('activation', `Account activation on ${site.siteName}`, { ...siteValues(site), url }) }
 }
 
 export function passwordResetEmail(site: SiteInfo, to: string, username: string, uid: string, token: string): MailMessage {
   const url = siteLink(site, `nl/password-reset/${uid}/${token}`)
-  return { to, subject: `Password reset on ${site.siteName}`, ...site.mailTemplates.render('password-reset', { ...siteValues(site), url, username }) }
+  return { to, ...site.mailTemplates.render('password-reset', `Password reset on ${site.siteName}`, { ...siteValues(site), url, username }) }
 }
 
 export function emailResetEmail(site: SiteInfo, to: string, username: string, uid: string, token: string): MailMessage {
   const url = siteLink(site, `nl/email-reset/${uid}/${token}`)
-  return { to, subject: `Email reset on ${site.siteName}`, ...site.mailTemplates.render('email-reset', { ...siteValues(site), url, username }) }
+  return { to, ...site.mailTemplates.render('email-reset', `Email reset on ${site.siteName}`, { ...siteValues(site), url, username }) }
 }

@@ -5,6 +5,8 @@ import { ConfigError } from '../platform/env-parsers.ts'
 // The bodies of the mails of API.md §7, as text and HTML files in templates/mail/. An operator may override any of
 // them with a file of the same name in EMAIL_TEMPLATES_DIR. Placeholders are `{{ name }}`; in the HTML part every
 // value is escaped, so a name like `<b>` can never become markup. Subjects and links are the contract's, in code.
+// The HTML files hold each mail's own paragraphs; layout.html is the frame around all of them (header, footer,
+// styles), filled with the site, the subject and, unescaped, the mail's rendered paragraphs as `{{ content }}`.
 
 export const DEFAULT_TEMPLATES_DIR = new URL('../../templates/mail/', import.meta.url).pathname
 
@@ -19,6 +21,8 @@ export const MAIL_TEMPLATES = {
   'university-disapproved': [...SITE, 'first_name', 'university_name'],
   'faculty-account': [...SITE, 'url', 'first_name', 'username', 'university_name'],
 } as const
+
+const LAYOUT = { file: 'layout.html', placeholders: [...SITE, 'subject', 'content'] } as const
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATES
 export type MailValues<N extends MailTemplateName> = Record<(typeof MAIL_TEMPLATES)[N][number], string>
@@ -47,14 +51,14 @@ function compile(file: string, source: string, allowed: readonly string[]): Comp
   return pieces
 }
 
-function fill(template: Compiled, values: Record<string, string>, escape: (text: string) => string): string {
-  return template.map((piece, i) => (i % 2 === 0 ? piece : escape(values[piece] ?? ''))).join('')
+function fill(template: Compiled, values: Record<string, string>, escape: (text: string) => string, raw: Record<string, string> = {}): string {
+  return template.map((piece, i) => (i % 2 === 0 ? piece : raw[piece] ?? escape(values[piece] ?? ''))).join('')
 }
 
 /** Checks an operator's folder: it exists, and holds no file that would silently be ignored (a misspelt name). */
 function checkOverrideDir(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError('EMAIL_TEMPLATES_DIR', `is not a directory: ${dir}`)
-  const known = Object.keys(MAIL_TEMPLATES).flatMap((name) => PARTS.map((part) => `${name}.${part}`))
+  const known = [...Object.keys(MAIL_TEMPLATES).flatMap((name) => PARTS.map((part) => `${name}.${part}`)), LAYOUT.file]
   const unknown = readdirSync(dir).filter((file) => /\.(txt|html)$/.test(file) && !known.includes(file))
   if (unknown.length > 0) throw new ConfigError('EMAIL_TEMPLATES_DIR', `has files no mail uses: ${unknown.join(', ')} (known: ${known.join(', ')})`)
 }
@@ -65,20 +69,28 @@ function checkOverrideDir(dir: string): void {
  */
 export function loadMailTemplates(overrideDir?: string) {
   if (overrideDir !== undefined) checkOverrideDir(overrideDir)
+  const read = (fileName: string, allowed: readonly string[]): Compiled => {
+    const own = overrideDir === undefined ? undefined : join(overrideDir, fileName)
+    const file = own !== undefined && existsSync(own) ? own : join(DEFAULT_TEMPLATES_DIR, fileName)
+    return compile(file, readFileSync(file, 'utf8'), allowed)
+  }
   const compiled = new Map<string, Compiled>()
   for (const [name, allowed] of Object.entries(MAIL_TEMPLATES)) {
-    for (const part of PARTS) {
-      const own = overrideDir === undefined ? undefined : join(overrideDir, `${name}.${part}`)
-      const file = own !== undefined && existsSync(own) ? own : join(DEFAULT_TEMPLATES_DIR, `${name}.${part}`)
-      compiled.set(`${name}.${part}`, compile(file, readFileSync(file, 'utf8'), allowed))
-    }
+    for (const part of PARTS) compiled.set(`${name}.${part}`, read(`${name}.${part}`, allowed))
   }
+  const layout = read(LAYOUT.file, LAYOUT.placeholders)
   const part = (name: string, which: Part) => compiled.get(`${name}.${which}`) ?? []
 
   return {
-    /** The text part (values as they are) and the HTML part (values escaped) of a mail. */
-    render<N extends MailTemplateName>(name: N, values: MailValues<N>): { text: string; html: string } {
-      return { text: fill(part(name, 'txt'), values, (v) => v), html: fill(part(name, 'html'), values, escapeHtml) }
+    /** A mail's subject, its text part (values as they are) and its HTML part (values escaped, in the layout). */
+    render<N extends MailTemplateName>(name: N, subject: string, values: MailValues<N>): { subject: string; text: string; html: string } {
+      const site = values as Record<(typeof SITE)[number], string>
+      const content = fill(part(name, 'html'), values, escapeHtml).trimEnd()
+      return {
+        subject,
+        text: fill(part(name, 'txt'), values, (v) => v),
+        html: fill(layout, { site_name: site.site_name, site_url: site.site_url, subject }, escapeHtml, { content }),
+      }
     },
   }
 }

@@ -16,15 +16,15 @@ const person = (to: Recipient) => ({ first_name: to.firstName, username: to.user
 /** Approval: the admin account is active now and needs a first password. */
 export function universityApprovedEmail(site: SiteInfo, to: Recipient, universityName: string, setPasswordPath: string): MailMessage {
   const values = { ...siteValues(site), ...person(to), university_name: universityName, url: siteLink(site, setPasswordPath) }
-  return { to: to.email, subject: APPROVAL_SUBJECT, ...site.mailTemplates.render('university-approved', values) }
+  return { to: to.email, ...site.mailTemplates.render('university-approved', APPROVAL_SUBJECT, values) }
 }
 
 export function universityDisapprovedEmail(site: SiteInfo, to: Recipient, universityName: string): MailMessage {
   const values = { ...siteValues(site), first_name: to.firstName, university_name: universityName }
-  return { to: to.email, subject: APPROVAL_SUBJECT, ...site.mailTemplates.render('university-disapproved', values) }
+  return { to: to.email, ...site.mailTemplates.render('university-disapproved', APPROVAL_SUBJECT, values) }
 }
 
 export function facultyAccountEmail(site: SiteInfo, to: Recipient, universityName: string, setPasswordPath: string): MailMessage {
   const values = { ...siteValues(site), ...person(to), university_name: universityName, url: siteLink(site, setPasswordPath) }
-  return { to: to.email, subject: FACULTY_ACCOUNT_SUBJECT, ...site.mailTemplates.render('faculty-account', values) }
+  return { to: to.email, ...site.mailTemplates.render('faculty-account', FACULTY_ACCOUNT_SUBJECT, values) }
 }
