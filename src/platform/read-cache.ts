@@ -36,12 +36,5 @@ export function createReadCache<K, V>(db: Db, load: (key: K) => Promise<V>, maxE
     return value
   }
 
-  return {
-    peek,
-    read,
-    get(key: K): Promise<V> {
-      const cached = peek(key)
-      return cached !== undefined ? Promise.resolve(cached) : read(key)
-    },
-  }
+  return { peek, read }
 }

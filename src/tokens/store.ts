@@ -38,13 +38,12 @@ export function createTokenStore(db: Db) {
     const [row] = await sessionAndUser([sessionId])
     if (row === undefined) return null
     const { sessionRevokedAt, ...user } = row
-    return { user: toUser(user), revokedAt: sessionRevokedAt }
+    // Frozen: one object serves many requests while cached, so none of them may change it for the others.
+    return Object.freeze({ user: Object.freeze(toUser(user)), revokedAt: sessionRevokedAt })
   }, SESSION_CACHE_SIZE)
 
   return {
-    /** A session and its user, or null when the session is unknown. */
-    findSessionWithUser: sessions.get,
-    /** The same, when it is cached (no wait); undefined when it must be read. */
+    /** A session and its user (null when the session is unknown), if cached: no wait; undefined when it must be read. */
     cachedSessionWithUser: sessions.peek,
     /** The same, read from the database (after cachedSessionWithUser missed). */
     readSessionWithUser: sessions.read,
