@@ -102,10 +102,6 @@ function fromFastifyError(error: FastifyError, contentType: string | undefined):
         detail: `Unsupported media type "${contentType ?? ''}" in request.`,
       })
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-    case 'FST_FILES_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-    case 'FST_PARTS_LIMIT':
       return AppError.bodyTooLarge()
     default:
       break
