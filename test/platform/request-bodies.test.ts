@@ -140,6 +140,25 @@ describe('API conventions: request and response bodies (API.md §1)', () => {
       assert.equal(authenticated.status, 415)
     })
 
+    it('When a multipart form carries a file, then the file is no string; over 50 fields or 1 file, then 413', async () => {
+      const withFile = new FormData()
+      withFile.set('email', user.email)
+      withFile.set('password', new Blob(['secret']), 'password.txt')
+      const file = await api.call('POST', '/api/jwt/create/', { body: withFile })
+      assert.equal(file.status, 400)
+      assert.deepEqual(file.body, { password: ['Not a valid string.'] })
+      const many = new FormData()
+      for (let i = 0; i < 51; i++) many.set(`field${i}`, 'x')
+      const twoFiles = new FormData()
+      twoFiles.set('a', new Blob(['1']), 'a.txt')
+      twoFiles.set('b', new Blob(['2']), 'b.txt')
+      for (const body of [many, twoFiles]) {
+        const res = await api.call('POST', '/api/jwt/create/', { body })
+        assert.equal(res.status, 413)
+        assert.deepEqual(res.body, TOO_LARGE)
+      }
+    })
+
     it('When a multipart body is broken, then 400 with a "Multipart form parse error - " detail', async () => {
       const broken = [
         { body: '--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx', headers: { 'content-type': 'multipart/form-data; boundary=b' } },
