@@ -7,7 +7,7 @@ import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
 import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
-import { installCors } from './platform/cors.ts'
+import { corsHeaders, installCors } from './platform/cors.ts'
 import { BODY_LIMIT, installBodyParsers, installRoutingConventions } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
@@ -65,6 +65,7 @@ export function mailerFor(config: Config, print: (text: string) => void): Mailer
 
 /** Builds the whole service: the table of contents of UniLink Accounts. Only server.ts listens. */
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
+  const stampCors = corsHeaders(config.corsAllowedOrigins)
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -73,7 +74,11 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     return503OnClosing: true,
     ...requestIdOptions,
     ajv: { customOptions: { allErrors: true } },
-    frameworkErrors: renderFrameworkError,
+    // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
+    frameworkErrors: (error, request, reply) => {
+      stampCors(request, reply)
+      renderFrameworkError(error, request, reply)
+    },
   })
   app.setValidatorCompiler(compileDrfValidator)
   // Response schemas document the API (openapi.ts); the bodies are written by the serialisers as they are, since

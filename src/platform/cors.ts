@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 // What django-cors-headers (and @fastify/cors, which this replaces) answer a preflight with.
 const PREFLIGHT_HEADERS = {
@@ -14,14 +14,9 @@ const PREFLIGHT_HEADERS = {
  * One synchronous hook with everything computed up front: @fastify/cors rebuilt its options on every request.
  */
 export function installCors(app: FastifyInstance, allowedOrigins: readonly string[]): void {
-  const allowed = new Set(allowedOrigins)
-  const anyOrigin = allowed.has('*')
+  const stamp = corsHeaders(allowedOrigins)
   app.addHook('onRequest', (request, reply, done) => {
-    const origin = request.headers.origin
-    reply.header('vary', 'Origin')
-    if (anyOrigin) reply.header('access-control-allow-origin', '*')
-    else if (origin !== undefined && allowed.has(origin)) reply.header('access-control-allow-origin', origin)
-    reply.header('access-control-allow-credentials', 'true')
+    stamp(request, reply)
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       // Answered here: the hook chain ends with this reply (done is not called).
       void reply.code(200).headers(PREFLIGHT_HEADERS).header('content-length', '0').send()
@@ -29,4 +24,20 @@ export function installCors(app: FastifyInstance, allowedOrigins: readonly strin
     }
     done()
   })
+}
+
+/**
+ * The CORS headers of one response, for every path that answers: the hook above, and the answers Fastify gives
+ * before any hook runs (a path that does not decode: `frameworkErrors` in app.ts).
+ */
+export function corsHeaders(allowedOrigins: readonly string[]): (request: FastifyRequest, reply: FastifyReply) => void {
+  const allowed = new Set(allowedOrigins)
+  const anyOrigin = allowed.has('*')
+  return (request, reply) => {
+    const origin = request.headers.origin
+    reply.header('vary', 'Origin')
+    if (anyOrigin) reply.header('access-control-allow-origin', '*')
+    else if (origin !== undefined && allowed.has(origin)) reply.header('access-control-allow-origin', origin)
+    reply.header('access-control-allow-credentials', 'true')
+  }
 }
