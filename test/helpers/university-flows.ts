@@ -2,6 +2,7 @@ import { createSiteAdmin } from '../../src/accounts/site-admins.ts'
 import { createPasswordHasher } from '../../src/platform/password-hashing.ts'
 import { login, registerAndActivate } from './flows.ts'
 import { client } from './http.ts'
+import { startServer } from './server.ts'
 import type { TestServer } from './server.ts'
 import { linkParts } from './smtp-sink.ts'
 import type { CaughtMail } from './smtp-sink.ts'
@@ -133,4 +134,20 @@ export function badIdCases(field: string, notFound: unknown = { detail: 'Not fou
     { name: 'negative', body: { [field]: -3 }, status: 404, expected: notFound },
     { name: 'beyond a database integer', body: { [field]: 99999999999 }, status: 404, expected: notFound },
   ]
+}
+
+/**
+ * The cast of the §8 role tests, on a server of their own: a site admin, two approved universities with their
+ * admins, and a moderator of the first.
+ */
+export async function twoUniversities() {
+  const server = await startServer()
+  const siteAdmin = await loginSiteAdmin(server)
+  const a = await approvedUniversity(server, siteAdmin)
+  const b = await approvedUniversity(server, siteAdmin)
+  return {
+    server, api: client(server.base), siteAdmin,
+    universityA: a.university, adminA: a.admin, universityB: b.university, adminB: b.admin,
+    moderatorA: await loginModerator(server, a.university.id),
+  }
 }

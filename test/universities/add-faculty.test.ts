@@ -1,14 +1,11 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
 import { linkParts } from '../helpers/smtp-sink.ts'
 import {
-  FACULTY_SUBJECT, STAFF_PASSWORD, approvedUniversity, loginModerator, loginSiteAdmin, loginStudent, mailTo, newFaculty,
-  setPasswordFromMail,
+  FACULTY_SUBJECT, STAFF_PASSWORD, loginStudent, mailTo, newFaculty, setPasswordFromMail, twoUniversities,
 } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 import { setUserType, userIdOf } from '../helpers/universities.ts'
@@ -27,12 +24,7 @@ describe('POST /api/university/add-faculty/', () => {
   let moderatorA: Staff
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ university: universityB } = await approvedUniversity(server, siteAdmin))
-    moderatorA = await loginModerator(server, universityA.id)
+    ;({ server, api, siteAdmin, universityA, adminA, universityB, moderatorA } = await twoUniversities())
   })
   after(async () => { await server.close() })
 

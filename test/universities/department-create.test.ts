@@ -1,10 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
-import { approvedUniversity, loginModerator, loginSiteAdmin, loginStudent } from '../helpers/university-flows.ts'
+import { loginStudent, loginModerator, twoUniversities } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 import { setUserType } from '../helpers/universities.ts'
 
@@ -20,11 +18,7 @@ describe('POST /api/department/create/', () => {
   let adminA: Staff
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ university: universityB } = await approvedUniversity(server, siteAdmin))
+    ;({ server, api, siteAdmin, universityA, adminA, universityB } = await twoUniversities())
   })
   after(async () => { await server.close() })
 

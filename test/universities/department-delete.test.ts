@@ -1,13 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
-import {
-  approvedUniversity, badIdCases, loginModerator, loginSiteAdmin, loginStudent,
-} from '../helpers/university-flows.ts'
+import { badIdCases, loginStudent, loginModerator, twoUniversities } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 import { setUserType } from '../helpers/universities.ts'
 
@@ -24,11 +20,7 @@ describe('POST /api/department/delete/', () => {
   let adminB: Staff
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ admin: adminB } = await approvedUniversity(server, siteAdmin))
+    ;({ server, api, siteAdmin, universityA, adminA, adminB } = await twoUniversities())
   })
   after(async () => { await server.close() })
 

@@ -1,10 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
-import { approvedUniversity, loginSiteAdmin, registerUniversity } from '../helpers/university-flows.ts'
+import { registerUniversity, twoUniversities } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 
 const UNIVERSITY_NOT_FOUND = { status: 'error', message: 'University not found' }
@@ -19,11 +17,7 @@ describe('GET /api/department/get/', () => {
   let departmentsA: { id: number; name: string; code: string; university: number }[]
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    const siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ university: universityB, admin: adminB } = await approvedUniversity(server, siteAdmin))
+    ;({ server, api, universityA, adminA, universityB, adminB } = await twoUniversities())
     departmentsA = []
     for (const [name, code] of [['Computer Science', 'CSE'], ['Electrical Engineering', 'EEE']] as const) {
       const res = await api.post('/api/department/create/', { name, code }, { bearer: adminA.access })

@@ -1,13 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
 import { registerAndActivate } from '../helpers/flows.ts'
-import {
-  addFaculty, approvedUniversity, loginModerator, loginSiteAdmin, loginStudent,
-} from '../helpers/university-flows.ts'
+import { addFaculty, loginStudent, twoUniversities } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 import { setUserType } from '../helpers/universities.ts'
 
@@ -23,12 +19,7 @@ describe('GET /api/university/faculty-list/', () => {
   let moderatorA: Staff
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ admin: adminB } = await approvedUniversity(server, siteAdmin))
-    moderatorA = await loginModerator(server, universityA.id)
+    ;({ server, api, siteAdmin, universityA, adminA, adminB, moderatorA } = await twoUniversities())
   })
   after(async () => { await server.close() })
 

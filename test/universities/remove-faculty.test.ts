@@ -1,13 +1,10 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
 import { login } from '../helpers/flows.ts'
 import {
-  FACULTY_SUBJECT, STAFF_PASSWORD, addFaculty, approvedUniversity, badIdCases, loginModerator, loginSiteAdmin, loginStudent, mailTo,
-  setPasswordFromMail,
+  FACULTY_SUBJECT, STAFF_PASSWORD, addFaculty, badIdCases, loginStudent, mailTo, setPasswordFromMail, twoUniversities,
 } from '../helpers/university-flows.ts'
 import type { RegisteredUniversity, Staff } from '../helpers/university-flows.ts'
 import { setUserType } from '../helpers/universities.ts'
@@ -26,12 +23,7 @@ describe('POST /api/university/remove-faculty/', () => {
   let moderatorA: Staff
 
   before(async () => {
-    server = await startServer()
-    api = client(server.base)
-    siteAdmin = await loginSiteAdmin(server)
-    ;({ university: universityA, admin: adminA } = await approvedUniversity(server, siteAdmin))
-    ;({ admin: adminB } = await approvedUniversity(server, siteAdmin))
-    moderatorA = await loginModerator(server, universityA.id)
+    ;({ server, api, siteAdmin, universityA, adminA, adminB, moderatorA } = await twoUniversities())
   })
   after(async () => { await server.close() })
 
