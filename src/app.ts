@@ -8,7 +8,7 @@ import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
 import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
 import { corsHeaders, installCors } from './platform/cors.ts'
-import { BODY_LIMIT, installBodyParsers, installRoutingConventions } from './platform/http-conventions.ts'
+import { BODY_LIMIT, installBodyParsers, installRoutingConventions, parseQueryString } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
 import { createPasswordHasher } from './platform/password-hashing.ts'
@@ -69,6 +69,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
+    routerOptions: { querystringParser: parseQueryString },
     // X-Forwarded-For is believed only from the listed proxies (API.md §11); the socket's peer otherwise.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,

@@ -7,6 +7,14 @@ import type { createRouteTable } from './route-table.ts'
 export const BODY_LIMIT = 64 * 1024
 
 /**
+ * The query string as DRF's views read it (`request.query_params`, a QueryDict, through a serializer or `.get`): a
+ * repeated key counts with its last value, so `?user_id=1&user_id=2` looks up user 2 instead of failing validation.
+ */
+export function parseQueryString(text: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(text))
+}
+
+/**
  * DRF's parsers (API.md §1): JSON, urlencoded and multipart forms, and an empty body counts as `{}`; anything else
  * with a body is a 415 raised by Fastify and worded in errors.ts.
  */

@@ -76,9 +76,9 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
   }
 }
 
-/** Django's QueryDict.get: the last value of a repeated key; anything but digits names no university. */
+/** Anything but digits names no university (a repeated key was reduced to its last value by parseQueryString). */
 function universityIdOf(query: UniversityIdQuery): number | null {
-  const raw: unknown = Array.isArray(query.university_id) ? query.university_id.at(-1) : query.university_id
+  const raw: unknown = query.university_id
   return typeof raw === 'string' && /^\s*\d{1,10}\s*$/.test(raw) ? Number(raw) : null
 }
 

@@ -44,6 +44,17 @@ describe('GET /api/user/?user_id=N and GET /api/', () => {
     assert.equal((res.body as { email: string }).email, pending.email)
   })
 
+  it('When user_id is repeated, then the last value counts, as in Django\'s QueryDict', async () => {
+    const other = await registerAndActivate(server, { first_name: 'Last', last_name: 'Value' })
+    const id = await userIdOf(server.db, other.email)
+    const res = await api.get(`/api/user/?user_id=abc&user_id=${id}`, { bearer: access })
+    assert.equal(res.status, 200)
+    assert.equal((res.body as { id: number; email: string }).email, other.email)
+    const invalidLast = await api.get(`/api/user/?user_id=${id}&user_id=abc`, { bearer: access })
+    assert.equal(invalidLast.status, 400)
+    assert.deepEqual(invalidLast.body, { user_id: ['A valid integer is required.'] })
+  })
+
   it('When the id names nobody, then 404', async () => {
     for (const id of ['999999', '0', '-3', '99999999999']) {
       const res = await api.get(`/api/user/?user_id=${id}`, { bearer: access })
