@@ -17,7 +17,7 @@ type JsonSchema = {
   'x-pk'?: boolean
 }
 
-type FieldResult = { ok: true; value: unknown } | { ok: false; errors: string[] | FieldErrors }
+type FieldResult = { ok: true; value: unknown } | { ok: false; errors: string[] | FieldErrors; partial?: Record<string, unknown> }
 
 const INT32_MAX = 2_147_483_647
 
@@ -86,8 +86,7 @@ function validateField(schema: JsonSchema, raw: unknown): FieldResult {
     case 'integer':
       return validateInteger(raw)
     case 'object': {
-      const result = validateObject(inner, raw)
-      return result.ok ? result : { ok: false, errors: result.errors }
+      return validateObject(inner, raw)
     }
     default:
       return { ok: true, value: raw }
@@ -104,6 +103,9 @@ export function validateObject(
   }
   const value: Record<string, unknown> = {}
   const errors: FieldErrors = {}
+  // What passed inside a nested object whose other fields failed: its checks that need the database (a taken email)
+  // still run, as DRF runs a nested serializer's field validators before reporting (see field-checks.ts).
+  const nestedPartials: Record<string, unknown> = {}
   const required = new Set(schema.required ?? [])
   for (const [key, fieldSchema] of Object.entries(schema.properties ?? {})) {
     const raw = Object.hasOwn(data, key) ? data[key] : undefined
@@ -112,10 +114,14 @@ export function validateObject(
       continue
     }
     const result = validateField(fieldSchema, raw)
-    if (result.ok) value[key] = result.value
-    else errors[key] = result.errors
+    if (result.ok) {
+      value[key] = result.value
+    } else {
+      errors[key] = result.errors
+      if (result.partial !== undefined) nestedPartials[key] = result.partial
+    }
   }
-  return Object.keys(errors).length > 0 ? { ok: false, errors, partial: value } : { ok: true, value }
+  return Object.keys(errors).length > 0 ? { ok: false, errors, partial: { ...value, ...nestedPartials } } : { ok: true, value }
 }
 
 /** Fastify validator compiler: runs DRF semantics and answers DRF's 400 shape. */

@@ -8,6 +8,7 @@ import type { FieldErrors } from './errors.ts'
  * `attachValidation: true` and hand the service what passed plus the schema's errors.
  */
 export type Parsed<T> = { value: Partial<T>; errors: FieldErrors }
+// A nested object in `value` may be partial too (what passed of it) when `errors` names it: `complete` throws then.
 
 export function parsedBody<T>(request: FastifyRequest): Parsed<T> {
   const error = request.validationError

@@ -37,10 +37,11 @@ export function createOnboarding(deps: UniversityDeps) {
      * account cannot log in yet: it is inactive and has no usable password until approval mails a link.
      */
     async registerUniversity(parsed: Parsed<UniversityCreateBody>): Promise<UniversityWithAdmin> {
-      const { admin } = parsed.value
+      // Partial when some of its own fields failed: a taken email is reported next to them, as DRF does.
+      const admin = parsed.value.admin as Partial<UniversityCreateBody['admin']> | undefined
       if (admin !== undefined) {
         const taken = await accounts.takenNameErrors({ email: admin.email, username: admin.username })
-        if (Object.keys(taken).length > 0) parsed.errors.admin = taken
+        if (Object.keys(taken).length > 0) parsed.errors.admin = { ...(parsed.errors.admin as FieldErrors | undefined), ...taken }
       }
       const body = complete(parsed)
       try {

@@ -146,6 +146,20 @@ describe('POST /api/university/create/', () => {
     assert.deepEqual(res.body, { name: ['This field may not be blank.'], admin: { email: ['user with this email already exists.'] } })
   })
 
+  it('When an admin field is invalid and the admin email is taken, then both are reported under admin', async () => {
+    const existing = await registerAndActivate(server)
+    const before = await universityCount()
+    const res = await api.post('/api/university/create/', newUniversity({}, { email: existing.email, first_name: '', username: 'u'.repeat(21) }))
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, {
+      admin: {
+        first_name: ['This field may not be blank.'], username: ['Ensure this field has no more than 20 characters.'],
+        email: ['user with this email already exists.'],
+      },
+    })
+    assert.equal(await universityCount(), before)
+  })
+
   it('When the body is a form, then the flat fields are read and the missing admin is reported', async () => {
     const res = await api.call('POST', '/api/university/create/', {
       body: new URLSearchParams({ name: 'Form University', domain: 'form.example.edu' }),
