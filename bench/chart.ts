@@ -44,7 +44,7 @@ function drawBars(raster: Raster, top: number, title: string, bars: Bar[]): numb
 }
 
 export function renderChart(results: BenchResults): Buffer {
-  const raster = createRaster(WIDTH, 690, [255, 255, 255])
+  const raster = createRaster(WIDTH, 750, [255, 255, 255])
   const { machine, setup, hashing, bare } = results
   const phase = (prefix: string) => results.phases.find((p) => p.name.startsWith(prefix))
   const rps = (prefix: string) => phase(prefix)?.rps ?? 0
@@ -58,6 +58,8 @@ export function renderChart(results: BenchResults): Buffer {
 
   let y = drawBars(raster, 112, `requests/s vs the bare Fastify route (${bare.rps.toLocaleString('en-US')}/s)`, [
     { label: 'bare route', rps: bare.rps, ceiling: bare.rps, color: BARE },
+    { label: 'floor: users/me/', rps: results.floor.me.rps, ceiling: bare.rps, target: 0.6, color: BARE },
+    { label: 'floor: jwt/verify/', rps: results.floor.verify.rps, ceiling: bare.rps, target: 0.75, color: BARE },
     { label: 'GET users/me/', rps: rps('GET /api/users/me/'), ceiling: bare.rps, target: 0.6, color: SERVICE },
     { label: 'POST jwt/verify/', rps: rps('POST /api/jwt/verify/'), ceiling: bare.rps, target: 0.75, color: SERVICE },
     { label: 'POST jwt/refresh/', rps: rps('POST /api/jwt/refresh/'), ceiling: bare.rps, color: SERVICE },

@@ -13,7 +13,7 @@ import { evaluateTargets, formatTable, machineDescription, saveResults } from '.
 import type { BenchResults, ServicePhase } from './report.ts'
 import { BENCH_PASSWORD, benchEmail, createBenchDatabase, hashTimingInChild, seedUsers } from './seed.ts'
 import { PRODUCTION_NODE_FLAGS } from '../scripts/build.ts'
-import { ROOT, buildArtifacts, measureStartup, startBareServer, startService } from './service.ts'
+import { ROOT, buildArtifacts, measureStartup, startBareServer, startFloorServer, startService } from './service.ts'
 import { startCountingSmtpSink } from './smtp-sink.ts'
 
 const { values: args } = parseArgs({
@@ -85,6 +85,7 @@ say(`  node ${chosenFlags.join(' ')} dist/server.mjs: ${startup.bundleMs.join(',
 
 say(`load: ${connections} connections, ${durationS} s per phase, rate limits off (RATE_LIMIT=off)`)
 const bare = await startBareServer(artifacts)
+const floor = await startFloorServer(artifacts, serviceEnv.SECRET_KEY ?? '')
 await runPhase({ name: 'warm-up', base: bare.base, path: '/bare', connections, durationS: 2, quiet: true }, progress)
 // Measured again after the service's phases (idle meanwhile, it takes no CPU), and the faster of the two counts: the
 // ceiling drifts by a third within minutes on this shared machine, and a dip would flatter every ratio.
@@ -116,14 +117,23 @@ const loginMany = (count: number, offset = 0) => Promise.all(Array.from({ length
 const bearerPerConnection = (tokens: { access: string }[]) => (n: number) => ({ authorization: `Bearer ${tokens[n % tokens.length]?.access ?? ''}` })
 
 try {
-  let tokens = await loginMany(connections)
-  await runPhase({ name: 'warm-up', base: service.base, path: '/api/users/me/', connections, durationS: 2, headersOf: bearerPerConnection(tokens), quiet: true }, progress)
-  const me = await measured({ name: 'GET /api/users/me/', path: '/api/users/me/', connections, durationS, headersOf: bearerPerConnection(tokens) })
-
-  tokens = await loginMany(connections, connections)
-  const verify = await measured({
-    name: 'POST /api/jwt/verify/', path: '/api/jwt/verify/', method: 'POST', connections, durationS, body: JSON.stringify({ token: tokens[0]?.access }),
-  })
+  const meTokens = await loginMany(connections)
+  const meRequest = { path: '/api/users/me/', connections, durationS, headersOf: bearerPerConnection(meTokens) }
+  const verifyRequest = { path: '/api/jwt/verify/', method: 'POST' as const, connections, durationS, body: JSON.stringify({ token: (await loginMany(connections, connections))[0]?.access }) }
+  // The floor (floor-server.ts) answers the same two requests, with the same tokens, before and after the service's
+  // phases like the bare route, the faster run counting.
+  const floorPhases = async () => {
+    await runPhase({ ...meRequest, name: 'warm-up', base: floor.base, durationS: 2, quiet: true }, progress)
+    return {
+      me: await runPhase({ ...meRequest, name: 'floor: GET /api/users/me/', base: floor.base }, progress),
+      verify: await runPhase({ ...verifyRequest, name: 'floor: POST /api/jwt/verify/', base: floor.base }, progress),
+    }
+  }
+  const floorFirst = await floorPhases()
+  await runPhase({ ...meRequest, name: 'warm-up', base: service.base, durationS: 2, quiet: true }, progress)
+  const me = await measured({ ...meRequest, name: 'GET /api/users/me/' })
+  const verify = await measured({ ...verifyRequest, name: 'POST /api/jwt/verify/' })
+  let tokens = meTokens
 
   // Rotation: every answer carries the next refresh token, which goes back into the pool for a later request.
   const pool = (await loginMany(connections * 4, 2 * connections)).map((pair) => pair.refresh)
@@ -174,6 +184,9 @@ try {
   const bareAgain = await runPhase({ name: 'bare Fastify route', base: bare.base, path: '/bare', connections, durationS }, progress)
   const bareResult = bareAgain.rps > bareFirst.rps ? bareAgain : bareFirst
   say(`bare route: ${Math.round(bareFirst.rps).toLocaleString('en-US')} req/s before the service's phases, ${Math.round(bareAgain.rps).toLocaleString('en-US')} after; the faster counts`)
+  const floorAgain = await floorPhases()
+  const faster = (a: PhaseResult, b: PhaseResult) => (b.rps > a.rps ? b : a)
+  const floorResult = { me: faster(floorFirst.me, floorAgain.me), verify: faster(floorFirst.verify, floorAgain.verify) }
   const mails = { queued: register.requests - register.errors, deliveredDuringRun: sink.received() - mailsBefore }
 
   const results: BenchResults = {
@@ -188,6 +201,8 @@ try {
     startup,
     bare: bareResult,
     bareRuns: [bareFirst.rps, bareAgain.rps],
+    floor: floorResult,
+    floorRuns: { me: [floorFirst.me.rps, floorAgain.me.rps], verify: [floorFirst.verify.rps, floorAgain.verify.rps] },
     phases: servicePhases,
     server: { requestsServed: served, peakRssMb: final ? Math.round(final.peakRssBytes / 2 ** 17) / 8 : null, mails },
     targets: [],
@@ -201,6 +216,7 @@ try {
 } finally {
   await service.stop()
   await bare.stop()
+  await floor.stop()
   await sink.close()
   await database.drop()
   rmSync(dataDir, { recursive: true, force: true })

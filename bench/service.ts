@@ -13,20 +13,20 @@ import type { ProbeCommand, ProbeReport } from './probe.ts'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BENCH_DIST = join(ROOT, 'dist/bench')
 
-export type Artifacts = { server: string; probe: string; bare: string }
+export type Artifacts = { server: string; probe: string; bare: string; floor: string }
 
-/** The production bundle (scripts/build.ts) and the two bench helpers, built inside the repository so that their
+/** The production bundle (scripts/build.ts) and the three bench helpers, built inside the repository so that their
  * external packages resolve from node_modules. */
 export async function buildArtifacts(): Promise<Artifacts> {
   const server = await buildBundle()
-  const helpers = { probe: 'bench/probe.ts', bare: 'bench/bare-server.ts' }
+  const helpers = { probe: 'bench/probe.ts', bare: 'bench/bare-server.ts', floor: 'bench/floor-server.ts' }
   for (const entry of Object.values(helpers)) {
     await build({
       entryPoints: [join(ROOT, entry)], outdir: BENCH_DIST, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node',
       format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
     })
   }
-  return { server, probe: join(BENCH_DIST, 'probe.mjs'), bare: join(BENCH_DIST, 'bare-server.mjs') }
+  return { server, probe: join(BENCH_DIST, 'probe.mjs'), bare: join(BENCH_DIST, 'bare-server.mjs'), floor: join(BENCH_DIST, 'floor-server.mjs') }
 }
 
 export async function freePort(): Promise<number> {
@@ -128,5 +128,13 @@ export async function measureStartup(command: string, args: string[], env: Recor
 export function startBareServer(artifacts: Artifacts): Promise<RunningServer> {
   return startServer({
     command: process.execPath, args: ['--import', pathToFileURL(artifacts.probe).href, artifacts.bare], env: { NODE_ENV: 'production' }, readyPath: '/bare', ipc: true,
+  })
+}
+
+/** node:http answering the service's two hottest requests with the least work (floor-server.ts), for the same tokens. */
+export function startFloorServer(artifacts: Artifacts, secretKey: string): Promise<RunningServer> {
+  return startServer({
+    command: process.execPath, args: ['--import', pathToFileURL(artifacts.probe).href, artifacts.floor],
+    env: { NODE_ENV: 'production', SECRET_KEY: secretKey }, readyPath: '/healthz', ipc: true,
   })
 }
