@@ -85,9 +85,8 @@ function validateField(schema: JsonSchema, raw: unknown): FieldResult {
       return validateString(inner, raw)
     case 'integer':
       return validateInteger(raw)
-    case 'object': {
+    case 'object':
       return validateObject(inner, raw)
-    }
     default:
       return { ok: true, value: raw }
   }
