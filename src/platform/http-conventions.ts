@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from '
 import formbody from '@fastify/formbody'
 import { AppError } from './errors.ts'
 import { parseMultipartForm } from './multipart-form.ts'
+import { prependRouteHook } from './route-hooks.ts'
 import type { createRouteTable } from './route-table.ts'
 
 export const BODY_LIMIT = 64 * 1024
@@ -41,8 +42,7 @@ export async function installBodyParsers(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     const readsNoBody = [route.method].flat().every((method) => method === 'GET' || method === 'HEAD')
     if (readsNoBody && route.schema?.body === undefined) return
-    const own = route.preValidation === undefined ? [] : [route.preValidation].flat()
-    route.preValidation = [emptyBodyAsObject, ...own]
+    prependRouteHook(route, 'preValidation', emptyBodyAsObject)
   })
 }
 

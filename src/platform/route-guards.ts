@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preParsingHookHandler } from 'fas
 import { usesAccessCookie } from './auth-guard.ts'
 import type { AuthGuard } from './auth-guard.ts'
 import { assertTrustedOrigin } from './csrf.ts'
+import { prependRouteHook } from './route-hooks.ts'
 
 /** Route options read by the guard: `auth` requires a user; `cookieAuth` names cookies that authenticate. */
 export type RouteGuards = { auth?: boolean; cookieAuth?: readonly string[] }
@@ -43,7 +44,6 @@ export function installRouteGuards(app: FastifyInstance, guard: AuthGuard<unknow
   app.addHook('onRoute', (options) => {
     const route = (options.config ?? {}) as RouteGuards
     if (!route.auth && route.cookieAuth === undefined) return
-    const own = options.preParsing === undefined ? [] : [options.preParsing].flat()
-    options.preParsing = [guardOf(route), ...own]
+    prependRouteHook(options, 'preParsing', guardOf(route))
   })
 }

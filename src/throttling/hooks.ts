@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Limiter } from './limiter.ts'
 import type { RateLimitScope } from './rules.ts'
+import { prependRouteHook } from '../platform/route-hooks.ts'
 
 /**
  * A route's throttling, declared in its `config.throttle`: per client IP, per account named by a body field, or per
@@ -32,7 +33,7 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
   app.addHook('onRoute', (route) => {
     const spec = (route.config as { throttle?: ThrottleSpec } | undefined)?.throttle
     if (spec === undefined) return
-    route.preHandler = [async (request) => {
+    prependRouteHook(route, 'preHandler', async (request) => {
       const checks: [RateLimitScope, string][] = []
       if (spec.ip) checks.push([spec.ip, request.ip])
       if (spec.account) {
@@ -46,12 +47,12 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
       // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
       if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
       await limiter.hit(...checks)
-    }, ...[route.preHandler ?? []].flat()]
+    })
     const { login } = spec
     if (login === undefined) return
     // Only failed logins count against an account: its owner's successful logins never use up the allowance.
-    route.onSend = [async (request, reply) => {
+    prependRouteHook(route, 'onSend', async (request, reply) => {
       if (reply.statusCode === 401) await limiter.count(...loginKeys(request, login.field))
-    }, ...[route.onSend ?? []].flat()]
+    })
   })
 }
