@@ -44,7 +44,7 @@ describe('GET /metrics', () => {
     // The histogram in Prometheus' form: cumulative buckets, the +Inf one equal to the count, and a sum.
     const created = 'route="/api/users/",method="POST",status="201"'
     const buckets = ['0.001', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf']
-      .map((le) => sample(text, 'http_request_duration_seconds_bucket', `${created},le="${le}"`))
+      .map((le) => sample(text, 'http_request_duration_seconds_bucket', `le="${le}",${created}`))
     assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b))
     assert.equal(buckets.at(-1), 1)
     assert.equal(sample(text, 'http_request_duration_seconds_count', created), 1)
