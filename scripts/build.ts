@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import type { Plugin } from 'esbuild'
+import { PRODUCTION_NODE_FLAGS } from './production-flags.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -16,8 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
  * because every libuv thread that ever computed a hash keeps its ARGON2_MEMORY_KIB in its malloc arena. libuv and V8
  * read these before any code runs, so they belong on the command line.
  */
-// scripts/start-production.mjs (npm run start:prod) repeats them: it must run without a TypeScript loader.
-export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30']
+export { PRODUCTION_NODE_FLAGS }
 export const productionCommand = (outfile = 'dist/server.mjs') =>
   `UV_THREADPOOL_SIZE=<ARGON2_CONCURRENCY, default cores - 1> node ${PRODUCTION_NODE_FLAGS.join(' ')} ${outfile}`
 
