@@ -32,8 +32,8 @@ export async function installBodyParsers(app: FastifyInstance): Promise<void> {
       done(null, value)
     })
   })
-  // DRF's QueryDict gives the last value of a repeated key.
-  await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: (text) => Object.fromEntries(new URLSearchParams(text)) })
+  // A urlencoded form is a QueryDict too: the last value of a repeated key.
+  await app.register(formbody, { bodyLimit: BODY_LIMIT, parser: parseQueryString })
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     parseMultipartForm(body as Buffer, request.headers['content-type'] ?? '').then((form) => done(null, form), (error: Error) => done(error, undefined))
   })
