@@ -40,7 +40,7 @@ export function contractRoutes(apiMd: string): RouteRef[] {
   return routes
 }
 
-/** The contract: a copy of `../shared/spec/API.md` kept with the tests, so a clone alone runs the suite. */
+/** The contract (docs/API.md, the repository's copy of the spec), so a clone alone runs the suite. */
 export function readContract(): string {
-  return readFileSync(new URL('../fixtures/API.md', import.meta.url), 'utf8')
+  return readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8')
 }
