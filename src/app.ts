@@ -13,11 +13,10 @@ import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
 import { createPasswordHasher } from './platform/password-hashing.ts'
 import { createRouteTable } from './platform/route-table.ts'
-import { installRouteGuards } from './platform/route-guards.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
 import { startPeriodic } from './platform/periodic.ts'
 import { createLimiter } from './throttling/limiter.ts'
-import { installThrottling } from './throttling/hooks.ts'
+import { createThrottle } from './throttling/throttle.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
 import { createOutboxStore } from './mail/outbox-store.ts'
 import { loadMailTemplates } from './mail/templates.ts'
@@ -115,9 +114,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
   })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
-  const guard = createAuthGuard(tokens.authenticate)
+  const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
+  const throttle = createThrottle(limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
 
   installCors(app, config.corsAllowedOrigins)
   await app.register(cookie)
@@ -128,18 +128,16 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   app.addHook('onRoute', routes.onRoute)
   await registerOpenApi(app)
   installMetrics(app, metrics, config.metricsToken)
-  installRouteGuards(app, guard, config.corsAllowedOrigins)
-  installThrottling(app, limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
   installRoutingConventions(app, routes, guard.require)
 
   await app.register(siteRoutes({ siteName: config.siteName }))
   await app.register(healthRoutes({ db, outboxSenderAlive: () => sender.isAlive() }))
-  await app.register(accountRoutes({ accounts, guard }), { prefix: '/api/users' })
-  await app.register(userLookupRoutes({ accounts, guard }), { prefix: '/api' })
-  await app.register(tokenRoutes({ tokens, credentials: accounts, guard, config }), { prefix: '/api' })
-  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, config }), { prefix: '/api' })
-  await app.register(universityRoutes({ universities, guard }), { prefix: '/api/university' })
-  await app.register(departmentRoutes({ universities, guard }), { prefix: '/api/department' })
+  await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
+  await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
+  await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
+  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, events: metrics, config }), { prefix: '/api' })
+  await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
+  await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()

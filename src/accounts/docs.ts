@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { BadRequestJson, DetailJson, NoContent } from '../platform/response-shapes.ts'
+import { taggedDocs } from '../platform/openapi.ts'
 import { ApiRootJson, CreatedUserJson, FullUserJson, ShortUserJson } from './schemas.ts'
 
 // What the OpenAPI document says of each route of routes.ts (API.md §4, §5, §7): summary, description and the
@@ -10,7 +11,7 @@ const badUidOrToken = BadRequestJson({ token: ['Invalid token for given user.'] 
 const wrongPassword = BadRequestJson({ current_password: ['Invalid password.'] })
 const alwaysNoContent = NoContent('Always, for a well-formed email: never reveals whether an account exists.')
 
-export const docs = {
+export const docs = taggedDocs('users', {
   register: {
     summary: 'Register',
     description: 'Anonymous. The new user is inactive and is mailed an activation link (`nl/activation/{uid}/{token}`). '
@@ -102,4 +103,4 @@ export const docs = {
     response: { 200: FullUserJson, 400: BadRequestJson({ user_id: ['A valid integer is required.'] }), 404: notFound },
   },
   root: { summary: 'The API root', response: { 200: ApiRootJson } },
-}
+})

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from '
 import formbody from '@fastify/formbody'
 import { AppError } from './errors.ts'
 import { parseMultipartForm } from './multipart-form.ts'
-import { prependRouteHook } from './route-hooks.ts'
 import type { createRouteTable } from './route-table.ts'
 
 export const BODY_LIMIT = 64 * 1024
@@ -37,13 +36,9 @@ export async function installBodyParsers(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     parseMultipartForm(body as Buffer, request.headers['content-type'] ?? '').then((form) => done(null, form), (error: Error) => done(error, undefined))
   })
-  // Only on the routes that may take a body (a hook on every route would cost every GET a call): a request without
-  // a body never reaches a parser, and DRF reads it as `{}` (a JSON `null` stays null).
-  app.addHook('onRoute', (route) => {
-    const readsNoBody = [route.method].flat().every((method) => method === 'GET' || method === 'HEAD')
-    if (readsNoBody && route.schema?.body === undefined) return
-    prependRouteHook(route, 'preValidation', emptyBodyAsObject)
-  })
+  // A request without a body never reaches a parser, and DRF reads it as `{}` (a JSON `null` stays null). One hook
+  // for every route, as the parsers are: the convention of the whole API, not something a route opts into.
+  app.addHook('preValidation', emptyBodyAsObject)
 }
 
 const emptyBodyAsObject: preValidationHookHandler = (request, _reply, done) => {

@@ -50,16 +50,11 @@ export function createMetrics(opts: { oldestPendingMailAt: () => Promise<number 
       const series = seriesOf(route, method, status)
       series.count.inc()
       series.duration.observe(seconds)
-      // Login and token events, read off the answers of the token routes (API.md §6, §11).
-      if (route === '/api/jwt/create/') {
-        logins.inc({ result: status === 200 ? 'succeeded' : 'failed' })
-        if (status === 200) tokens.inc({ event: 'issued' })
-      } else if (route === '/api/jwt/refresh/' && status === 200) {
-        tokens.inc({ event: 'refreshed' })
-      } else if (status === 204 && (route.startsWith('/api/logout/') || route === '/api/sessions/:id/')) {
-        tokens.inc({ event: 'revoked' })
-      }
     },
+    /** A login attempt, as the token routes report it (API.md §6). */
+    login: (result: 'succeeded' | 'failed') => logins.inc({ result }),
+    /** Tokens issued and refreshed, and sessions revoked, as the token and session routes report them (API.md §11). */
+    token: (event: 'issued' | 'refreshed' | 'revoked') => tokens.inc({ event }),
   }
 }
 

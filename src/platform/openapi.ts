@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify'
 import { BadRequestJson, DetailJson } from './response-shapes.ts'
+import { routeTraits } from './route-traits.ts'
 
 // The OpenAPI 3.1 document is generated from the route schemas (body, query, params, response, summary); what every
 // route of a kind shares — security, the 400/401/403/413/415/429/500 answers, tags, accepted media types — is added
@@ -24,14 +25,9 @@ const TAGS = [
   { name: 'service', description: 'Home page, health, readiness, metrics and this documentation.' },
 ]
 
-/** The tag of a path: its feature. */
-function tagOf(url: string): string {
-  if (url.startsWith('/api/sessions/') || url === '/api/logout/all/') return 'sessions'
-  if (url.startsWith('/api/jwt/') || url === '/api/logout/') return 'tokens'
-  if (url.startsWith('/api/university/')) return 'universities'
-  if (url.startsWith('/api/department/')) return 'departments'
-  if (url.startsWith('/api/users/') || url === '/api/user/' || url === '/api/') return 'users'
-  return 'service'
+/** Tags the OpenAPI operations of a feature's routes: the feature says which it is (the default is `service`). */
+export function taggedDocs<D extends Record<string, FastifySchema>>(tag: string, docs: D): D {
+  return Object.fromEntries(Object.entries(docs).map(([name, schema]) => [name, { ...schema, tags: [tag] }])) as unknown as D
 }
 
 /** `POST /api/users/:id/` → `postApiUsersById`: stable names for generated clients. */
@@ -49,7 +45,7 @@ const SECURITY_SCHEMES = {
 }
 const COOKIE_SCHEMES: Record<string, string> = { access: 'cookieAuth', refresh: 'refreshCookie' }
 
-type RouteConfig = { auth?: boolean; cookieAuth?: readonly string[]; throttle?: unknown }
+type RouteConfig = ReturnType<typeof routeTraits>
 type Responses = Record<string, Record<string, unknown>>
 
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': { type: 'string', description: '`Bearer realm="api"`' } }
@@ -57,13 +53,13 @@ const RETRY_AFTER = { 'Retry-After': { type: 'integer', description: 'seconds un
 
 /** The answers a route has because of what it is (has a body, needs a user, is throttled), not because of what it does. */
 function sharedResponses(route: RouteOptions, schema: FastifySchema, method: string): Responses {
-  const config = (route.config ?? {}) as RouteConfig
+  const config = routeTraits(route)
   const responses: Responses = {}
   if (schema.body !== undefined || schema.querystring !== undefined) responses['400'] = BadRequestJson()
-  if (config.auth) {
+  if (config.requiresUser) {
     responses['401'] = { ...DetailJson('Anonymous, or a missing, expired or revoked token (API.md §3).', 'Authentication credentials were not provided.'), headers: WWW_AUTHENTICATE }
   }
-  if (UNSAFE_METHODS.has(method) && (config.auth || config.cookieAuth !== undefined)) {
+  if (UNSAFE_METHODS.has(method) && (config.requiresUser || config.cookies.length > 0)) {
     responses['403'] = DetailJson('A request authenticated by cookie from an untrusted Origin (CSRF, API.md §11).',
       'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.')
   }
@@ -71,7 +67,7 @@ function sharedResponses(route: RouteOptions, schema: FastifySchema, method: str
     responses['413'] = DetailJson('The body is over 64 KiB.', 'Request body too large.')
     responses['415'] = DetailJson('A body of another media type than JSON, a urlencoded or a multipart form.', 'Unsupported media type "text/plain" in request.')
   }
-  if (config.throttle !== undefined) {
+  if (config.throttled) {
     responses['429'] = { ...DetailJson('Too many requests (API.md §11).', 'Request was throttled. Expected available in 60 seconds.'), headers: RETRY_AFTER }
   }
   if (route.url.startsWith('/api/')) responses['500'] = DetailJson('An unexpected failure; never a stack trace.', 'A server error occurred.')
@@ -90,8 +86,8 @@ function mergeResponses(shared: Responses, own: Responses): Responses {
 }
 
 function securityOf(config: RouteConfig): FastifySchema['security'] {
-  if (config.auth) return [{ bearerAuth: [] }, { cookieAuth: [] }]
-  const cookies = (config.cookieAuth ?? []).map((name) => COOKIE_SCHEMES[name]).filter((s) => s !== undefined)
+  if (config.requiresUser) return [{ bearerAuth: [] }, { cookieAuth: [] }]
+  const cookies = config.cookies.map((name) => COOKIE_SCHEMES[name]).filter((s) => s !== undefined)
   // A cookie that is used when present, and a body field otherwise: both ways are documented, `{}` being "none".
   return cookies.length > 0 ? [...cookies.map((s) => ({ [s]: [] })), {}] : undefined
 }
@@ -99,14 +95,14 @@ function securityOf(config: RouteConfig): FastifySchema['security'] {
 function transform({ schema, url, route }: { schema: FastifySchema | undefined; url: string; route: RouteOptions }) {
   if (schema?.hide) return { schema, url }
   const method = [route.method].flat()[0] ?? 'GET'
-  const config = (route.config ?? {}) as RouteConfig
+  const config = routeTraits(route)
   const own = (schema?.response ?? {}) as Responses
   const security = securityOf(config)
   return {
     url,
     schema: {
       ...schema,
-      tags: schema?.tags ?? [tagOf(url)],
+      tags: schema?.tags ?? ['service'],
       operationId: schema?.operationId ?? operationIdOf(method, url),
       ...(schema?.body !== undefined ? { consumes: BODY_MEDIA_TYPES } : {}),
       ...(security !== undefined ? { security } : {}),

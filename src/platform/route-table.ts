@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify'
+import { routeTraits } from './route-traits.ts'
 
 type Entry = { pattern: RegExp; methods: Set<string>; auth: boolean }
 
@@ -23,8 +24,7 @@ export function createRouteTable() {
       const url = twin ? `${route.url}/` : route.url
       const entry = entries.get(url) ?? { pattern: toPattern(url), methods: new Set<string>(), auth: false }
       for (const method of [route.method].flat()) entry.methods.add(method)
-      const config = route.config as { auth?: boolean } | undefined
-      if (config?.auth) entry.auth = true
+      if (routeTraits(route).requiresUser) entry.auth = true
       entries.set(url, entry)
     },
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { taggedDocs } from '../platform/openapi.ts'
 import { BadRequestJson, DetailJson, JsonObject, NoContent, TokenErrorJson } from '../platform/response-shapes.ts'
 
 // What the OpenAPI document says of each route of routes.ts and session-routes.ts (API.md §3, §6, §11). Answers
@@ -33,51 +34,55 @@ const SessionJson = JsonObject('Session', 'One login: the refresh tokens descend
 })
 
 export const docs = {
-  login: {
-    summary: 'Log in: a token pair and cookies',
-    description: 'Email matching is case-insensitive. A successful login invalidates earlier password-reset links.',
-    response: {
-      200: TokenPair('Both tokens, also set as cookies.'),
-      401: { ...DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'), headers: { 'WWW-Authenticate': { type: 'string' } } },
+  ...taggedDocs('tokens', {
+    login: {
+      summary: 'Log in: a token pair and cookies',
+      description: 'Email matching is case-insensitive. A successful login invalidates earlier password-reset links.',
+      response: {
+        200: TokenPair('Both tokens, also set as cookies.'),
+        401: { ...DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'), headers: { 'WWW-Authenticate': { type: 'string' } } },
+      },
     },
-  },
-  refresh: {
-    summary: 'Refresh: a new access (and, rotated, refresh) token',
-    description: 'The `refresh` cookie if present, else body `refresh`. Rotation (the default) retires the token presented; '
-      + 'presenting a retired token again revokes its whole session.',
-    response: {
-      200: TokenPair('New tokens, also set as cookies (only `access` when rotation is off).'),
-      400: BadRequestJson({ refresh: ['This field is required.'] }),
-      401: invalidToken,
+    refresh: {
+      summary: 'Refresh: a new access (and, rotated, refresh) token',
+      description: 'The `refresh` cookie if present, else body `refresh`. Rotation (the default) retires the token presented; '
+        + 'presenting a retired token again revokes its whole session.',
+      response: {
+        200: TokenPair('New tokens, also set as cookies (only `access` when rotation is off).'),
+        400: BadRequestJson({ refresh: ['This field is required.'] }),
+        401: invalidToken,
+      },
     },
-  },
-  verify: {
-    summary: 'Verify a token',
-    description: 'The `access` cookie if present, else body `token`; access or refresh tokens.',
-    response: {
-      200: Type.Object({}, { description: 'The token is valid.', examples: [{}] }),
-      400: BadRequestJson({ token: ['This field is required.'] }),
-      401: TokenErrorJson('Invalid, expired or revoked.', 'Token is invalid or expired'),
+    verify: {
+      summary: 'Verify a token',
+      description: 'The `access` cookie if present, else body `token`; access or refresh tokens.',
+      response: {
+        200: Type.Object({}, { description: 'The token is valid.', examples: [{}] }),
+        400: BadRequestJson({ token: ['This field is required.'] }),
+        401: TokenErrorJson('Invalid, expired or revoked.', 'Token is invalid or expired'),
+      },
     },
-  },
-  logout: {
-    summary: 'Log out',
-    description: 'Revokes the refresh token found (cookie, else body `refresh`) and the access token of the call; deletes the cookies.',
-    response: { 204: { ...NoContent('Logged out.'), headers: CLEAR_COOKIE } },
-  },
-  logoutAll: {
-    summary: 'Log out everywhere',
-    description: 'Revokes every session of the user; deletes the cookies.',
-    response: { 204: { ...NoContent('Every session revoked.'), headers: CLEAR_COOKIE } },
-  },
-  sessions: {
-    summary: 'The signed-in user\'s sessions',
-    description: 'Newest first.',
-    response: { 200: Type.Array(SessionJson, { description: 'Sessions.' }) },
-  },
-  revokeSession: {
-    summary: 'Revoke a session',
-    description: 'Its refresh tokens and every access token issued from it stop working.',
-    response: { 204: NoContent('Revoked.'), 404: DetailJson('Another user\'s or an unknown session.', 'Not found.') },
-  },
+    logout: {
+      summary: 'Log out',
+      description: 'Revokes the refresh token found (cookie, else body `refresh`) and the access token of the call; deletes the cookies.',
+      response: { 204: { ...NoContent('Logged out.'), headers: CLEAR_COOKIE } },
+    },
+  }),
+  ...taggedDocs('sessions', {
+    logoutAll: {
+      summary: 'Log out everywhere',
+      description: 'Revokes every session of the user; deletes the cookies.',
+      response: { 204: { ...NoContent('Every session revoked.'), headers: CLEAR_COOKIE } },
+    },
+    sessions: {
+      summary: 'The signed-in user\'s sessions',
+      description: 'Newest first.',
+      response: { 200: Type.Array(SessionJson, { description: 'Sessions.' }) },
+    },
+    revokeSession: {
+      summary: 'Revoke a session',
+      description: 'Its refresh tokens and every access token issued from it stop working.',
+      response: { 204: NoContent('Revoked.'), 404: DetailJson('Another user\'s or an unknown session.', 'Not found.') },
+    },
+  }),
 }

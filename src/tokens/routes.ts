@@ -10,11 +10,16 @@ import { whenReady } from '../platform/maybe-promise.ts'
 import { docs } from './docs.ts'
 import { LoginBody, LogoutBody, RefreshBody, VerifyBody } from './schemas.ts'
 import type { Principal, TokenService } from './service.ts'
+import type { Throttle } from '../throttling/throttle.ts'
+import { tokenEventHooks } from './events.ts'
+import type { TokenEvents } from './events.ts'
 
 type Deps = {
   tokens: TokenService
   credentials: ReturnType<typeof createCredentials>
   guard: AuthGuard<Principal>
+  throttle: Throttle
+  events: TokenEvents
   config: Config
 }
 
@@ -36,8 +41,15 @@ function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', fi
 
 export function tokenRoutes(deps: Deps): FastifyPluginAsync {
   const { tokens, credentials, guard, config } = deps
+  const { throttle, countFailedLogins } = deps.throttle
+  const { authenticate, csrfWhenCookie } = guard
+  const counted = tokenEventHooks(deps.events)
   return async (app) => {
-    app.post('/jwt/create/', { config: { throttle: { ip: 'login_ip', login: { field: 'email' } } }, schema: { ...docs.login, body: LoginBody } }, async (request, reply) => {
+    app.post('/jwt/create/', {
+      schema: { ...docs.login, body: LoginBody },
+      preHandler: [throttle({ ip: 'login_ip', login: { field: 'email' } })],
+      onSend: [countFailedLogins('email'), counted.loginAttempt],
+    }, async (request, reply) => {
       const body = request.body as LoginBody
       const user = await credentials.checkCredentials(body.email, body.password)
       const pair = await tokens.login(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
@@ -45,17 +57,21 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
       return pair
     })
 
-    app.post('/jwt/refresh/', { config: { cookieAuth: ['refresh'] }, schema: { ...docs.refresh, body: RefreshBody } }, async (request, reply) => {
+    app.post('/jwt/refresh/', {
+      schema: { ...docs.refresh, body: RefreshBody }, preParsing: [csrfWhenCookie('refresh')], onSend: [counted.refreshed],
+    }, async (request, reply) => {
       const result = await tokens.refresh(tokenFrom(request, 'refresh', 'refresh'))
       setAuthCookies(reply, config.cookies, result)
       return result
     })
 
     // Not async: a cached session answers without a promise (see TokenService.verify).
-    app.post('/jwt/verify/', { config: { cookieAuth: ['access'] }, schema: { ...docs.verify, body: VerifyBody } }, (request) =>
+    app.post('/jwt/verify/', { schema: { ...docs.verify, body: VerifyBody }, preParsing: [csrfWhenCookie('access')] }, (request) =>
       whenReady(tokens.verify(tokenFrom(request, 'access', 'token')), () => ({})))
 
-    app.post('/logout/', { config: { auth: true, cookieAuth: ['refresh'] }, schema: { ...docs.logout, body: LogoutBody } }, async (request, reply) => {
+    app.post('/logout/', {
+      schema: { ...docs.logout, body: LogoutBody }, preParsing: [authenticate, csrfWhenCookie('refresh')], onSend: [counted.revoked],
+    }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>
       const refresh = request.cookies.refresh || (typeof body.refresh === 'string' ? body.refresh : undefined)
       await tokens.logout(guard.of(request), refresh)

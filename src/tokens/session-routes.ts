@@ -6,6 +6,8 @@ import { clearAuthCookies } from './cookies.ts'
 import { docs } from './docs.ts'
 import type { Principal } from './service.ts'
 import type { SessionService, SessionView } from './sessions.ts'
+import { tokenEventHooks } from './events.ts'
+import type { TokenEvents } from './events.ts'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -24,18 +26,20 @@ function toSessionJson(session: SessionView) {
 const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 
 /** GET /api/sessions/, DELETE /api/sessions/{id}/, POST /api/logout/all/. */
-export function sessionRoutes(deps: { sessions: SessionService; guard: AuthGuard<Principal>; config: Config }): FastifyPluginAsync {
+export function sessionRoutes(deps: { sessions: SessionService; guard: AuthGuard<Principal>; events: TokenEvents; config: Config }): FastifyPluginAsync {
   const { sessions, guard, config } = deps
-  const auth = { auth: true, cookieAuth: ['refresh'] }
+  // CSRF applies to a request carrying the access or the refresh cookie (API.md §11).
+  const signedIn = [guard.authenticate, guard.csrfWhenCookie('refresh')]
+  const { revoked } = tokenEventHooks(deps.events)
   return async (app) => {
-    app.get('/sessions/', { config: auth, schema: docs.sessions }, async (request) => (await sessions.list(guard.of(request))).map(toSessionJson))
+    app.get('/sessions/', { schema: docs.sessions, preParsing: signedIn }, async (request) => (await sessions.list(guard.of(request))).map(toSessionJson))
 
-    app.delete('/sessions/:id/', { config: auth, schema: { ...docs.revokeSession, params: SessionParams } }, async (request, reply) => {
+    app.delete('/sessions/:id/', { schema: { ...docs.revokeSession, params: SessionParams }, preParsing: signedIn, onSend: [revoked] }, async (request, reply) => {
       await sessions.revoke(guard.of(request), (request.params as { id: string }).id)
       return reply.code(204).send()
     })
 
-    app.post('/logout/all/', { config: auth, schema: docs.logoutAll }, async (request, reply) => {
+    app.post('/logout/all/', { schema: docs.logoutAll, preParsing: signedIn, onSend: [revoked] }, async (request, reply) => {
       await sessions.revokeAll(guard.of(request))
       clearAuthCookies(reply, config.cookies)
       return reply.code(204).send()

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { FullUserJson } from '../accounts/schemas.ts'
+import { taggedDocs } from '../platform/openapi.ts'
 import { BadRequestJson, DetailJson, JsonObject, StatusMessageJson } from '../platform/response-shapes.ts'
 
 // What the OpenAPI document says of each route of routes.ts (API.md §8): summary, description and the answers of
@@ -40,69 +41,73 @@ function action(summary: string, message: string, description: string) {
 }
 
 export const docs = {
-  create: {
-    summary: 'Register a university and its admin',
-    description: 'Anyone. Creates the pending university and its admin account (inactive, no usable password, member of '
-      + 'the university). Errors of the admin\'s fields nest under `admin`.',
-    response: { 200: UniversityJson, 400: BadRequestJson({ admin: { email: ['user with this email already exists.'] } }) },
-  },
-  list: {
-    summary: 'Approved universities',
-    description: 'Anyone. Approved and not banned universities.',
-    response: { 200: Type.Array(PublicUniversityJson, { description: 'Public universities.' }) },
-  },
-  pending: { summary: 'Universities awaiting approval', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
-  approved: { summary: 'Approved universities, in full', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
-  approve: action('Approve a university', 'University approved', 'Makes its admin active, a university admin (user_type 1), and mails them a set-password link.'),
-  disapprove: action('Disapprove a university', 'University disapproved', 'Deactivates its admin account (every token of it dies) and mails them.'),
-  ban: action('Ban a university', 'University banned', 'A banned university is not offered at registration.'),
-  unban: action('Lift the ban of a university', 'University unbanned', 'Lifts the ban.'),
-  facultyList: {
-    summary: 'Faculty of the caller\'s university',
-    response: { 200: Type.Array(FullUserJson, { description: 'Full users of type 3, with site-relative pictures.' }), 403: notManager },
-  },
-  addFaculty: {
-    summary: 'Add a faculty member',
-    description: 'Creates an active faculty account (user_type 3) of the caller\'s university and mails it a set-password link.',
-    response: {
-      200: StatusMessageJson('Added.', 'success', 'Faculty added'),
-      400: Type.Union([StatusMessageJson('The email or the username is taken.', 'error', 'User with this email already exists'), BadRequestJson({ email: ['Enter a valid email address.'] })], {
-        description: 'A taken email or username (`{"status": "error", ...}`), or invalid fields.',
-        examples: [{ status: 'error', message: 'User with this email already exists' }],
-      }),
-      403: notManager,
+  ...taggedDocs('universities', {
+    create: {
+      summary: 'Register a university and its admin',
+      description: 'Anyone. Creates the pending university and its admin account (inactive, no usable password, member of '
+        + 'the university). Errors of the admin\'s fields nest under `admin`.',
+      response: { 200: UniversityJson, 400: BadRequestJson({ admin: { email: ['user with this email already exists.'] } }) },
     },
-  },
-  removeFaculty: {
-    summary: 'Remove a faculty member',
-    description: 'Deletes the account of a faculty member of the caller\'s university.',
-    response: {
-      200: StatusMessageJson('Removed.', 'success', 'Faculty deleted'),
-      400: BadRequestJson({ faculty_id: ['This field is required.'] }),
-      403: notManager,
-      404: DetailJson('No faculty member of the caller\'s university with this id.', 'Not found.'),
+    list: {
+      summary: 'Approved universities',
+      description: 'Anyone. Approved and not banned universities.',
+      response: { 200: Type.Array(PublicUniversityJson, { description: 'Public universities.' }) },
     },
-  },
-  departmentsOf: {
-    summary: 'Departments of a university',
-    description: 'Anyone, with `?university_id=N`.',
-    response: {
-      200: Type.Array(DepartmentJson, { description: 'Departments.' }),
-      404: StatusMessageJson('A missing or unknown university.', 'error', 'University not found'),
+    pending: { summary: 'Universities awaiting approval', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
+    approved: { summary: 'Approved universities, in full', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
+    approve: action('Approve a university', 'University approved', 'Makes its admin active, a university admin (user_type 1), and mails them a set-password link.'),
+    disapprove: action('Disapprove a university', 'University disapproved', 'Deactivates its admin account (every token of it dies) and mails them.'),
+    ban: action('Ban a university', 'University banned', 'A banned university is not offered at registration.'),
+    unban: action('Lift the ban of a university', 'University unbanned', 'Lifts the ban.'),
+    facultyList: {
+      summary: 'Faculty of the caller\'s university',
+      response: { 200: Type.Array(FullUserJson, { description: 'Full users of type 3, with site-relative pictures.' }), 403: notManager },
     },
-  },
-  createDepartment: { summary: 'Create a department', response: { 200: DepartmentJson, 403: notUniversityAdmin } },
-  ownDepartments: {
-    summary: 'Departments of the caller\'s university',
-    response: { 200: Type.Array(DepartmentJson, { description: 'Departments.' }), 403: notUniversityAdmin },
-  },
-  deleteDepartment: {
-    summary: 'Delete a department',
-    response: {
-      200: StatusMessageJson('Deleted.', 'success', 'Department deleted'),
-      400: BadRequestJson({ department_id: ['This field is required.'] }),
-      403: notUniversityAdmin,
-      404: StatusMessageJson('No department of the caller\'s university with this id.', 'error', 'Department not found'),
+    addFaculty: {
+      summary: 'Add a faculty member',
+      description: 'Creates an active faculty account (user_type 3) of the caller\'s university and mails it a set-password link.',
+      response: {
+        200: StatusMessageJson('Added.', 'success', 'Faculty added'),
+        400: Type.Union([StatusMessageJson('The email or the username is taken.', 'error', 'User with this email already exists'), BadRequestJson({ email: ['Enter a valid email address.'] })], {
+          description: 'A taken email or username (`{"status": "error", ...}`), or invalid fields.',
+          examples: [{ status: 'error', message: 'User with this email already exists' }],
+        }),
+        403: notManager,
+      },
     },
-  },
+    removeFaculty: {
+      summary: 'Remove a faculty member',
+      description: 'Deletes the account of a faculty member of the caller\'s university.',
+      response: {
+        200: StatusMessageJson('Removed.', 'success', 'Faculty deleted'),
+        400: BadRequestJson({ faculty_id: ['This field is required.'] }),
+        403: notManager,
+        404: DetailJson('No faculty member of the caller\'s university with this id.', 'Not found.'),
+      },
+    },
+  }),
+  ...taggedDocs('departments', {
+    departmentsOf: {
+      summary: 'Departments of a university',
+      description: 'Anyone, with `?university_id=N`.',
+      response: {
+        200: Type.Array(DepartmentJson, { description: 'Departments.' }),
+        404: StatusMessageJson('A missing or unknown university.', 'error', 'University not found'),
+      },
+    },
+    createDepartment: { summary: 'Create a department', response: { 200: DepartmentJson, 403: notUniversityAdmin } },
+    ownDepartments: {
+      summary: 'Departments of the caller\'s university',
+      response: { 200: Type.Array(DepartmentJson, { description: 'Departments.' }), 403: notUniversityAdmin },
+    },
+    deleteDepartment: {
+      summary: 'Delete a department',
+      response: {
+        200: StatusMessageJson('Deleted.', 'success', 'Department deleted'),
+        400: BadRequestJson({ department_id: ['This field is required.'] }),
+        403: notUniversityAdmin,
+        404: StatusMessageJson('No department of the caller\'s university with this id.', 'error', 'Department not found'),
+      },
+    },
+  }),
 }

@@ -5,6 +5,7 @@ import type { AuthGuard } from '../platform/auth-guard.ts'
 import { AppError } from '../platform/errors.ts'
 import { complete, parsedBody } from '../platform/field-checks.ts'
 import type { Principal } from '../tokens/service.ts'
+import type { Throttle } from '../throttling/throttle.ts'
 import {
   DepartmentBody, DepartmentIdBody, FacultyBody, FacultyIdBody, UniversityCreateBody, UniversityIdBody, UniversityIdQuery,
 } from './schemas.ts'
@@ -12,9 +13,8 @@ import { toDepartmentJson, toFacultyJson, toPublicUniversityJson, toSuccessJson,
 import type { UniversityService } from './service.ts'
 import { docs } from './docs.ts'
 
-type Deps = { universities: UniversityService; guard: AuthGuard<Principal> }
+type Deps = { universities: UniversityService; guard: AuthGuard<Principal>; throttle: Throttle }
 
-const auth = { auth: true }
 // Bodies of protected routes are validated after the 401 and the 403, as DRF checks permissions first.
 const collect = { attachValidation: true }
 
@@ -33,11 +33,12 @@ const FACULTY_MANAGERS = [USER_TYPE.UNIVERSITY_ADMIN, USER_TYPE.MODERATOR]
 export function universityRoutes(deps: Deps): FastifyPluginAsync {
   const { universities, guard } = deps
   const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+  const signedIn = [guard.authenticate]
 
   return async (app) => {
     /** approve, disapprove, ban, unban: a site admin names the university by `university_id`. */
     function universityAction(path: string, action: (id: number) => Promise<void>, message: string, doc: FastifySchema): void {
-      app.post(path, { config: auth, ...collect, schema: { ...doc, body: UniversityIdBody } }, async (request) => {
+      app.post(path, { preParsing: signedIn, ...collect, schema: { ...doc, body: UniversityIdBody } }, async (request) => {
         as(request, SITE_ADMIN)
         await action(complete(parsedBody<UniversityIdBody>(request)).university_id)
         return toSuccessJson(message)
@@ -45,14 +46,14 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     }
 
     // It creates an account, so it shares registration's allowance per client IP (API.md §11).
-    app.post('/create/', { ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { ...docs.create, body: UniversityCreateBody } }, async (request) =>
+    app.post('/create/', { ...collect, preHandler: [deps.throttle.throttle({ ip: 'register_ip' })], schema: { ...docs.create, body: UniversityCreateBody } }, async (request) =>
       toUniversityJson(await universities.registerUniversity(parsedBody(request))))
     app.get('/list/', { schema: docs.list }, async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
-    app.get('/pending/', { config: auth, schema: docs.pending }, async (request) => {
+    app.get('/pending/', { preParsing: signedIn, schema: docs.pending }, async (request) => {
       as(request, SITE_ADMIN)
       return (await universities.listPendingUniversities()).map(toUniversityJson)
     })
-    app.get('/approved/', { config: auth, schema: docs.approved }, async (request) => {
+    app.get('/approved/', { preParsing: signedIn, schema: docs.approved }, async (request) => {
       as(request, SITE_ADMIN)
       return (await universities.listApprovedUniversities()).map(toUniversityJson)
     })
@@ -61,14 +62,14 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     universityAction('/ban/', (id) => universities.setUniversityBanned(id, true), 'University banned', docs.ban)
     universityAction('/unban/', (id) => universities.setUniversityBanned(id, false), 'University unbanned', docs.unban)
 
-    app.get('/faculty-list/', { config: auth, schema: docs.facultyList }, async (request) =>
+    app.get('/faculty-list/', { preParsing: signedIn, schema: docs.facultyList }, async (request) =>
       (await universities.listFaculty(as(request, FACULTY_MANAGERS))).map(toFacultyJson))
-    app.post('/add-faculty/', { config: auth, ...collect, schema: { ...docs.addFaculty, body: FacultyBody } }, async (request) => {
+    app.post('/add-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.addFaculty, body: FacultyBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
       await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)))
       return toSuccessJson('Faculty added')
     })
-    app.post('/remove-faculty/', { config: auth, ...collect, schema: { ...docs.removeFaculty, body: FacultyIdBody } }, async (request) => {
+    app.post('/remove-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.removeFaculty, body: FacultyIdBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
       await universities.removeFaculty(manager, complete(parsedBody<FacultyIdBody>(request)).faculty_id)
       return toSuccessJson('Faculty deleted')
@@ -86,17 +87,18 @@ function universityIdOf(query: UniversityIdQuery): number | null {
 export function departmentRoutes(deps: Deps): FastifyPluginAsync {
   const { universities, guard } = deps
   const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+  const signedIn = [guard.authenticate]
 
   return async (app) => {
     app.get('/get/', { schema: { ...docs.departmentsOf, querystring: UniversityIdQuery } }, async (request) =>
       (await universities.listDepartmentsOf(universityIdOf(request.query as UniversityIdQuery))).map(toDepartmentJson))
-    app.post('/create/', { config: auth, ...collect, schema: { ...docs.createDepartment, body: DepartmentBody } }, async (request) => {
+    app.post('/create/', { preParsing: signedIn, ...collect, schema: { ...docs.createDepartment, body: DepartmentBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
       return toDepartmentJson(await universities.createDepartment(admin, complete(parsedBody<DepartmentBody>(request))))
     })
-    app.get('/list/', { config: auth, schema: docs.ownDepartments }, async (request) =>
+    app.get('/list/', { preParsing: signedIn, schema: docs.ownDepartments }, async (request) =>
       (await universities.listOwnDepartments(as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
-    app.post('/delete/', { config: auth, ...collect, schema: { ...docs.deleteDepartment, body: DepartmentIdBody } }, async (request) => {
+    app.post('/delete/', { preParsing: signedIn, ...collect, schema: { ...docs.deleteDepartment, body: DepartmentIdBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
       await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id)
       return toSuccessJson('Department deleted')
