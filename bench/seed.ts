@@ -9,7 +9,7 @@ import type { Argon2Cost } from '../src/platform/password-hashing.ts'
 import { createPasswordHasher } from '../src/platform/password-hashing.ts'
 import { openDatabase } from '../src/platform/db.ts'
 import { migrateToLatest } from '../src/platform/migrate.ts'
-import { USER_TYPE } from '../src/accounts/store.ts'
+import { USER_TYPE } from '../src/accounts/user.ts'
 
 export const BENCH_PASSWORD = 'Quiet-harbour-lantern-42'
 

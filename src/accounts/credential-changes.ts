@@ -1,6 +1,6 @@
 import type { Db } from '../platform/db.ts'
 import type { AccountDeps } from './deps.ts'
-import type { UserPatch } from './store.ts'
+import type { UserPatch } from './user.ts'
 
 /**
  * Applies a change to a user's credentials or standing (password, email, deactivation) and, in the same

@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors.ts'
 import type { AccountDeps } from './deps.ts'
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 /**
  * Link tokens hash last_login to the whole second (Django's format, kept so old links stay valid), so a second

@@ -1,10 +1,15 @@
 import type { Db } from '../platform/db.ts'
 import type { PasswordHasher } from '../platform/password-hashing.ts'
 import type { OutboxStore } from '../mail/outbox-store.ts'
-import type { createLinkTokens } from '../tokens/link-token.ts'
-import type { UniversityLookup } from '../universities/service.ts'
-import type { SiteInfo } from './emails.ts'
+import type { createLinkTokens } from '../links/link-token.ts'
+import type { SiteInfo } from '../links/site.ts'
 import type { AccountStore } from './store.ts'
+
+/** What registration and the profile ask about universities; the universities feature answers (universities/lookup.ts). */
+export type UniversityLookup = {
+  isSelectableUniversity(id: number): Promise<boolean>
+  isDepartmentOf(departmentId: number, universityId: number | null): Promise<boolean>
+}
 
 /** What every account story is built from; wired once in app.ts. */
 export type AccountDeps = {

@@ -1,14 +1,14 @@
 import type { FieldErrors } from '../platform/errors.ts'
 import { complete } from '../platform/field-checks.ts'
 import type { Parsed } from '../platform/field-checks.ts'
-import { encodeUid } from '../tokens/link-token.ts'
+import { encodeUid } from '../links/link-token.ts'
 import { changeCredentials, currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { emailResetEmail } from './emails.ts'
 import { linkUser, userFromLink } from './link-checks.ts'
 import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, ResetEmailConfirmBody, SetEmailBody } from './schemas.ts'
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 const TAKEN = ['user with this email already exists.']
 

@@ -1,21 +1,9 @@
-import type { MailTemplates } from '../mail/templates.ts'
 import type { MailMessage } from '../platform/mailer.ts'
+import { siteLink, siteValues } from '../links/site.ts'
+import type { SiteInfo } from '../links/site.ts'
 
 // Djoser's mails (API.md §7): the subject and link of the contract, the bodies from the templates (templates/mail/,
 // or the operator's EMAIL_TEMPLATES_DIR). Pure functions: the caller queues them in the outbox.
-
-/** The site as its mails show it: name, address, and the templates loaded at start-up. */
-export type SiteInfo = { siteName: string; protocol: string; domain: string; mailTemplates: MailTemplates }
-
-/** `{PROTOCOL}://{DOMAIN}/{path}` (API.md §7). */
-export function siteLink(site: SiteInfo, path: string): string {
-  return `${site.protocol}://${site.domain}/${path}`
-}
-
-/** The placeholders every template has: `{{ site_name }}`, `{{ site_url }}`. */
-export function siteValues(site: SiteInfo) {
-  return { site_name: site.siteName, site_url: siteLink(site, '') }
-}
 
 export function activationEmail(site: SiteInfo, to: string, uid: string, token: string): MailMessage {
   const url = siteLink(site, `nl/activation/${uid}/${token}`)

@@ -1,10 +1,10 @@
 import { AppError } from '../platform/errors.ts'
 import type { FieldErrors } from '../platform/errors.ts'
-import { decodeUid } from '../tokens/link-token.ts'
-import type { LinkPurpose, LinkTokenUser } from '../tokens/link-token.ts'
+import { decodeUid } from '../links/link-token.ts'
+import type { LinkPurpose, LinkTokenUser } from '../links/link-token.ts'
 import type { AccountDeps } from './deps.ts'
 import { validatePassword } from './password-validators.ts'
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 /** Djoser's UidAndTokenSerializer: the uid must name a user, and the token must be valid for that user and purpose. */
 export async function userFromLink(deps: AccountDeps, uid: string, token: string, purpose: LinkPurpose): Promise<User> {

@@ -1,7 +1,7 @@
 import { changeCredentials } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { validatePassword } from './password-validators.ts'
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 /** Why an operator's command cannot be carried out; the CLI prints the message as it is. */
 export class OperatorRefusal extends Error {}

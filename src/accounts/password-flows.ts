@@ -1,13 +1,13 @@
 import { AppError } from '../platform/errors.ts'
 import { complete, throwFieldErrors } from '../platform/field-checks.ts'
 import type { Parsed } from '../platform/field-checks.ts'
-import { encodeUid } from '../tokens/link-token.ts'
+import { encodeUid } from '../links/link-token.ts'
 import { changeCredentials, currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { passwordResetEmail } from './emails.ts'
 import { linkUser, passwordErrors, userFromLink } from './link-checks.ts'
 import type { EmailBody, ResetPasswordConfirmBody, SetPasswordBody } from './schemas.ts'
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 const attributesOf = (user: User) => ({ username: user.username, firstName: user.firstName, lastName: user.lastName, email: user.email })
 

@@ -6,8 +6,8 @@ import { currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { storedLengthErrors } from './schemas.ts'
 import type { OptionalCurrentPasswordBody, ProfileBody, ShortUserPatchBody } from './schemas.ts'
-import { USER_TYPE } from './store.ts'
-import type { User, UserPatch } from './store.ts'
+import { USER_TYPE } from './user.ts'
+import type { User, UserPatch } from './user.ts'
 
 export const isSiteAdmin = (user: User): boolean => user.userType === USER_TYPE.SITE_ADMIN
 

@@ -2,14 +2,14 @@ import { AppError } from '../platform/errors.ts'
 import type { FieldErrors } from '../platform/errors.ts'
 import { complete, throwFieldErrors } from '../platform/field-checks.ts'
 import type { Parsed } from '../platform/field-checks.ts'
-import { encodeUid } from '../tokens/link-token.ts'
+import { encodeUid } from '../links/link-token.ts'
 import type { AccountDeps } from './deps.ts'
 import { activationEmail } from './emails.ts'
 import { linkUser, passwordErrors, userFromLink } from './link-checks.ts'
 import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, RegisterBody, UidTokenBody } from './schemas.ts'
-import { USER_TYPE } from './store.ts'
-import type { User } from './store.ts'
+import { USER_TYPE } from './user.ts'
+import type { User } from './user.ts'
 
 /** Django's is_password_usable: set_unusable_password() stores '!' followed by random characters. */
 const hasUsablePassword = (user: User): boolean => !user.password.startsWith('!')

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import { AppError } from '../platform/errors.ts'
 import { parsedBody } from '../platform/field-checks.ts'
-import type { Principal } from '../tokens/service.ts'
+import type { SignedIn } from './user.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { createAccountService } from './service.ts'
 import {
@@ -13,7 +13,7 @@ import {
 import { toCreatedUserJson, toFullUserJson, toShortUserJson } from './serialize.ts'
 import { docs } from './docs.ts'
 
-type Deps = { accounts: ReturnType<typeof createAccountService>; guard: AuthGuard<Principal>; throttle: Throttle }
+type Deps = { accounts: ReturnType<typeof createAccountService>; guard: AuthGuard<SignedIn>; throttle: Throttle }
 
 /** `{scheme}://{host}` as Django's request.build_absolute_uri sees it. */
 export function originOf(request: FastifyRequest): string {

@@ -1,4 +1,4 @@
-import type { User } from './store.ts'
+import type { User } from './user.ts'
 
 // The only place where users become wire JSON (API.md §4); never return a row as it is (it holds the hash).
 

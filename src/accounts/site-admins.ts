@@ -1,7 +1,8 @@
 import type { Db } from '../platform/db.ts'
 import type { PasswordHasher } from '../platform/password-hashing.ts'
-import { createAccountStore, USER_TYPE } from './store.ts'
-import type { User } from './store.ts'
+import { createAccountStore } from './store.ts'
+import { USER_TYPE } from './user.ts'
+import type { User } from './user.ts'
 
 export type SiteAdminInput = { email: string; username: string; firstName: string; lastName: string; password: string }
 

@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto'
 import type { Db } from '../platform/db.ts'
 import type { FieldErrors } from '../platform/errors.ts'
-import { encodeUid } from '../tokens/link-token.ts'
+import { encodeUid } from '../links/link-token.ts'
 import { changeCredentials } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { linkUser } from './link-checks.ts'
-import { USER_TYPE } from './store.ts'
-import type { User } from './store.ts'
+import { USER_TYPE } from './user.ts'
+import type { User } from './user.ts'
 
 const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 

@@ -1,27 +1,13 @@
-import type { Selectable, Updateable } from 'kysely'
+import type { Updateable } from 'kysely'
 import { AppError } from '../platform/errors.ts'
 import { asUniqueViolation } from '../platform/db.ts'
 import type { Db, UsersTable } from '../platform/db.ts'
-
-export type UserRow = Selectable<UsersTable>
-export type User = Omit<UserRow, 'isActive' | 'isStaff' | 'isSuperuser'> & {
-  isActive: boolean
-  isStaff: boolean
-  isSuperuser: boolean
-}
-export type NewUser = Omit<User, 'id' | 'tokensValidAfter'>
-export type UserPatch = Partial<Omit<User, 'id'>>
-
-export const USER_TYPE = { SITE_ADMIN: 0, UNIVERSITY_ADMIN: 1, MODERATOR: 2, FACULTY: 3, REPRESENTATIVE: 4, STUDENT: 5 } as const
+import { toUser } from './user.ts'
+import type { NewUser, User, UserPatch } from './user.ts'
 
 const INT32_MAX = 2_147_483_647
 
 const flag = (value: boolean): 0 | 1 => (value ? 1 : 0)
-
-/** A users row as the code sees it: flags as booleans. */
-export function toUser(row: UserRow): User {
-  return { ...row, isActive: row.isActive === 1, isStaff: row.isStaff === 1, isSuperuser: row.isSuperuser === 1 }
-}
 
 function toRow(patch: UserPatch): Updateable<UsersTable> {
   const { isActive, isStaff, isSuperuser, ...rest } = patch

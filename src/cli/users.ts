@@ -4,7 +4,7 @@ import { createOperatorAccounts, OperatorRefusal } from '../accounts/operator-ac
 import type { OperatorAccounts } from '../accounts/operator-accounts.ts'
 import { loadCommonPasswords } from '../accounts/password-validators.ts'
 import { createAccountStore } from '../accounts/store.ts'
-import type { User } from '../accounts/store.ts'
+import type { User } from '../accounts/user.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { createTokenStore } from '../tokens/store.ts'
 import { askHidden } from './prompt.ts'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../platform/errors.ts'
 import type { Db } from '../platform/db.ts'
-import type { User } from '../accounts/store.ts'
+import type { User } from '../accounts/user.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
 import type { SessionWithUser, TokenStore } from './store.ts'
 import { whenReady } from '../platform/maybe-promise.ts'

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { compiledOnce } from '../platform/prepared-queries.ts'
 import { createReadCache } from '../platform/read-cache.ts'
 import type { Db } from '../platform/db.ts'
-import { toUser } from '../accounts/store.ts'
-import type { User } from '../accounts/store.ts'
+import { toUser } from '../accounts/user.ts'
+import type { User } from '../accounts/user.ts'
 
 /** Only hashes of token ids are stored: a leaked table cannot be turned back into tokens. */
 export function hashJti(jti: string): string {

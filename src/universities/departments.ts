@@ -1,4 +1,4 @@
-import type { User } from '../accounts/store.ts'
+import type { User } from '../accounts/user.ts'
 import { AppError } from '../platform/errors.ts'
 import type { UniversityDeps } from './deps.ts'
 import { managedUniversity } from './managed-university.ts'

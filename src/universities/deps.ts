@@ -1,4 +1,4 @@
-import type { SiteInfo } from '../accounts/emails.ts'
+import type { SiteInfo } from '../links/site.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { OutboxStore } from '../mail/outbox-store.ts'
 import type { Db } from '../platform/db.ts'

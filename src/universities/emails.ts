@@ -1,5 +1,5 @@
-import { siteLink, siteValues } from '../accounts/emails.ts'
-import type { SiteInfo } from '../accounts/emails.ts'
+import { siteLink, siteValues } from '../links/site.ts'
+import type { SiteInfo } from '../links/site.ts'
 import type { MailMessage } from '../platform/mailer.ts'
 
 // The mails of API.md §7 about universities and faculty: the subjects and links of the contract, the bodies from

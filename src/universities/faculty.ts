@@ -1,5 +1,5 @@
-import { USER_TYPE } from '../accounts/store.ts'
-import type { User } from '../accounts/store.ts'
+import { USER_TYPE } from '../accounts/user.ts'
+import type { User } from '../accounts/user.ts'
 import { AppError } from '../platform/errors.ts'
 import type { UniversityDeps } from './deps.ts'
 import { facultyAccountEmail } from './emails.ts'

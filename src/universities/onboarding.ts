@@ -1,4 +1,4 @@
-import { USER_TYPE } from '../accounts/store.ts'
+import { USER_TYPE } from '../accounts/user.ts'
 import { AppError } from '../platform/errors.ts'
 import type { FieldErrors } from '../platform/errors.ts'
 import { complete } from '../platform/field-checks.ts'

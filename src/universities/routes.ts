@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify'
-import { USER_TYPE } from '../accounts/store.ts'
-import type { User } from '../accounts/store.ts'
+import { USER_TYPE } from '../accounts/user.ts'
+import type { User } from '../accounts/user.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import { AppError } from '../platform/errors.ts'
 import { complete, parsedBody } from '../platform/field-checks.ts'
-import type { Principal } from '../tokens/service.ts'
+import type { SignedIn } from '../accounts/user.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import {
   DepartmentBody, DepartmentIdBody, FacultyBody, FacultyIdBody, UniversityCreateBody, UniversityIdBody, UniversityIdQuery,
@@ -13,13 +13,13 @@ import { toDepartmentJson, toFacultyJson, toPublicUniversityJson, toSuccessJson,
 import type { UniversityService } from './service.ts'
 import { docs } from './docs.ts'
 
-type Deps = { universities: UniversityService; guard: AuthGuard<Principal>; throttle: Throttle }
+type Deps = { universities: UniversityService; guard: AuthGuard<SignedIn>; throttle: Throttle }
 
 // Bodies of protected routes are validated after the 401 and the 403, as DRF checks permissions first.
 const collect = { attachValidation: true }
 
 /** The signed-in user, if they hold one of the roles (API.md §3: otherwise 403). */
-function userWithRole(guard: AuthGuard<Principal>, request: FastifyRequest, roles: readonly number[]): User {
+function userWithRole(guard: AuthGuard<SignedIn>, request: FastifyRequest, roles: readonly number[]): User {
   const { user } = guard.of(request)
   if (!roles.includes(user.userType)) throw AppError.permissionDenied()
   return user

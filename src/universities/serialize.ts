@@ -1,5 +1,5 @@
 import { toFullUserJson } from '../accounts/serialize.ts'
-import type { User } from '../accounts/store.ts'
+import type { User } from '../accounts/user.ts'
 import type { Department, University } from './store.ts'
 
 // The only place where universities and departments become wire JSON (API.md §8).

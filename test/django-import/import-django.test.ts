@@ -5,7 +5,7 @@ import { login, newUser } from '../helpers/flows.ts'
 import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
 import { createPasswordHasher } from '../../src/platform/password-hashing.ts'
-import { createLinkTokens, encodeUid } from '../../src/tokens/link-token.ts'
+import { createLinkTokens, encodeUid } from '../../src/links/link-token.ts'
 import { FIXTURES, copyOf, readManifest, runImport, summaryLine } from './run-import.ts'
 
 // test/fixtures/django-db/unilink-full.sqlite3: made by Debian's Django (scripts/fixtures/make-django-db.py), with a

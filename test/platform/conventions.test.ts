@@ -5,6 +5,7 @@ import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import type { Client, Reply } from '../helpers/http.ts'
 import { login, newUser, registerAndActivate } from '../helpers/flows.ts'
+import { featureCycle, featureOf, folderOf, importsOfSrc } from '../helpers/import-graph.ts'
 
 // API.md §1, routing: trailing slashes, unknown paths, the site pages and wrong methods. Bodies: request-bodies.test.ts.
 const NOT_FOUND = { detail: 'Not found.' }
@@ -158,4 +159,32 @@ describe('API conventions: routing (API.md §1)', () => {
     })
   })
 
+})
+
+// STYLE.md rule 1: features form a graph without circles (type-only imports aside), a feature never imports another
+// feature's store.ts (cli/, app.ts and server.ts build stores: they are the composition roots), platform/ no feature.
+describe('Source layout (STYLE.md rule 1)', () => {
+  const imports = importsOfSrc()
+
+  it('When src/ is parsed, then its imports are found (the checks below read something)', () => {
+    assert.ok(imports.some((i) => i.from === 'app.ts' && i.to === 'accounts/routes.ts'))
+    assert.ok(imports.some((i) => i.typeOnly) && imports.some((i) => !i.typeOnly))
+  })
+
+  it('When platform/ imports something of src/, then it is platform/ or config.ts, never a feature or a composition root', () => {
+    const wrong = imports.filter((i) => folderOf(i.from) === 'platform' && folderOf(i.to) !== 'platform' && i.to !== 'config.ts')
+    assert.deepEqual(wrong, [])
+  })
+
+  it('When a feature imports another feature, then never its store.ts', () => {
+    const wrong = imports.filter((i) => {
+      const feature = featureOf(i.from)
+      return feature !== null && i.to.endsWith('/store.ts') && featureOf(i.to) !== null && featureOf(i.to) !== feature
+    })
+    assert.deepEqual(wrong, [])
+  })
+
+  it('When the features\' value imports are followed, then they never come back where they started', () => {
+    assert.equal(featureCycle(imports), null)
+  })
 })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { createLinkTokens } from '../../src/tokens/link-token.ts'
-import type { LinkPurpose, LinkTokenUser } from '../../src/tokens/link-token.ts'
+import { createLinkTokens } from '../../src/links/link-token.ts'
+import type { LinkPurpose, LinkTokenUser } from '../../src/links/link-token.ts'
 
 // Tokens made by Django's PasswordResetTokenGenerator with its default key salt, i.e. what Djoser mailed in both
 // activation and reset links (scripts/fixtures/make-django-vectors.py).

@@ -5,8 +5,8 @@ import { inspect } from 'node:util'
 import {
   ACTIVATION_KEY_SALT, EMAIL_RESET_KEY_SALT, LINK_KEY_SALTS, PASSWORD_RESET_KEY_SALT,
   createLinkTokens, decodeUid, encodeUid,
-} from '../../src/tokens/link-token.ts'
-import type { LinkPurpose, LinkTokenUser } from '../../src/tokens/link-token.ts'
+} from '../../src/links/link-token.ts'
+import type { LinkPurpose, LinkTokenUser } from '../../src/links/link-token.ts'
 
 type TokenVectors = {
   secretKey: string
