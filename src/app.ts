@@ -29,6 +29,7 @@ import { createLinkTokens } from './links/link-token.ts'
 import { tokenRoutes } from './tokens/routes.ts'
 import { createTokenService } from './tokens/service.ts'
 import { createTokenStore } from './tokens/store.ts'
+import { createSessionLookup } from './tokens/session-lookup.ts'
 import { sessionRoutes } from './tokens/session-routes.ts'
 import { createSessionService } from './tokens/sessions.ts'
 import { departmentRoutes, universityRoutes } from './universities/routes.ts'
@@ -110,8 +111,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     site,
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
   })
+  const sessionLookup = createSessionLookup({ db, database: config.database })
   const tokens = createTokenService({
-    db, store: tokenStore, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
+    db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
   })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
@@ -155,6 +157,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await counters.close()
     await sender.stop()
     mailer.close()
+    await sessionLookup.close()
     await db.destroy()
   })
   return app

@@ -1,8 +1,6 @@
 import type { FastifyRequest, preParsingHookHandler } from 'fastify'
 import { assertTrustedOrigin } from './csrf.ts'
 import { AppError } from './errors.ts'
-import { whenReady } from './maybe-promise.ts'
-import type { MaybePromise } from './maybe-promise.ts'
 import { describeHook } from './route-traits.ts'
 
 /** The raw access token of a request: the Authorization header decides alone when present (API.md §3). */
@@ -26,18 +24,16 @@ export function usesAccessCookie(request: FastifyRequest): boolean {
  * Resolves and caches the principal of each request; anything wrong with the token makes the request anonymous.
  * Routes list its hooks in `preParsing`, before the body is parsed: DRF authenticates and checks permissions first,
  * so an anonymous request to a protected view gets its 401 even with a body that would be refused (415, 400, 413).
- * A principal that is at hand (a cached session) comes without a promise.
  */
-export function createAuthGuard<P>(authenticateToken: (token: string) => MaybePromise<P | null>, allowedOrigins: readonly string[]) {
+export function createAuthGuard<P>(authenticateToken: (token: string) => Promise<P | null>, allowedOrigins: readonly string[]) {
   const resolved = new WeakMap<FastifyRequest, P | null>()
 
-  function principalNowOrLater(request: FastifyRequest): MaybePromise<P | null> {
+  async function principal(request: FastifyRequest): Promise<P | null> {
     if (resolved.has(request)) return resolved.get(request) ?? null
     const token = accessTokenOf(request)
-    return whenReady(token === null ? null : authenticateToken(token), (result) => {
-      resolved.set(request, result)
-      return result
-    })
+    const result = token === null ? null : await authenticateToken(token)
+    resolved.set(request, result)
+    return result
   }
 
   function required(result: P | null): P {
@@ -46,24 +42,11 @@ export function createAuthGuard<P>(authenticateToken: (token: string) => MaybePr
   }
 
   /** The request's user, then the CSRF check where the `access` cookie authenticates it (API.md §11). */
-  function signedIn(request: FastifyRequest): MaybePromise<void> {
-    return whenReady(principalNowOrLater(request), (principal) => {
-      required(principal)
-      if (usesAccessCookie(request)) assertTrustedOrigin(request, allowedOrigins)
-    })
-  }
-
-  // A callback hook, finishing at once when the principal is at hand: no promise where nothing is awaited.
   const authenticate: preParsingHookHandler = (request, _reply, payload, done) => {
-    let outcome: MaybePromise<void>
-    try {
-      outcome = signedIn(request)
-    } catch (error) {
-      done(error as Error)
-      return
-    }
-    if (outcome instanceof Promise) outcome.then(() => done(null, payload), (error: Error) => done(error))
-    else done(null, payload)
+    principal(request).then((found) => {
+      required(found)
+      if (usesAccessCookie(request)) assertTrustedOrigin(request, allowedOrigins)
+    }).then(() => done(null, payload), (error: Error) => done(error))
   }
 
   /** The CSRF check of a route that a browser's `name` cookie authenticates when present (API.md §11). */
@@ -83,12 +66,10 @@ export function createAuthGuard<P>(authenticateToken: (token: string) => MaybePr
     /** preParsing: the 401 of an anonymous request, and the CSRF check of one the `access` cookie authenticates. */
     authenticate: describeHook(authenticate, { requiresUser: true }),
     csrfWhenCookie,
-    async principal(request: FastifyRequest): Promise<P | null> {
-      return principalNowOrLater(request)
-    },
+    principal,
     /** For the not-found handler: the 401 of a protected path asked with another method. */
     async require(request: FastifyRequest): Promise<P> {
-      return whenReady(principalNowOrLater(request), required)
+      return required(await principal(request))
     },
     /** The principal the route's `authenticate` hook already resolved. */
     of(request: FastifyRequest): P {

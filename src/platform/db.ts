@@ -5,7 +5,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import type { Generated } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.ts'
-import { attachDirectRunner, attachSqliteChangeStamp, cachingStatements, postgresDirectRunner, sqliteDirectRunner } from './prepared-queries.ts'
+import { cachingStatements } from './sqlite-statements.ts'
 
 // Times are whole milliseconds since the epoch in a bigint column: one representation that SQLite and PostgreSQL
 // sort, compare and return alike. Flags are 0/1 integers for the same reason (better-sqlite3 cannot bind booleans).
@@ -134,9 +134,7 @@ export function openDatabase(config: DatabaseConfig): Db {
     // pool is ending) is an 'error' event on the pool, which would crash the process unheard. pg has already removed
     // that client and the next query opens a new one; a query that was running fails on its own.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
-    attachDirectRunner(db, postgresDirectRunner(pool))
-    return db
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
   }
   if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true })
   const sqlite = new SQLite(config.file)
@@ -144,13 +142,7 @@ export function openDatabase(config: DatabaseConfig): Db {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  if (config.file === ':memory:') return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins })
-  const reader = new SQLite(config.file, { readonly: true })
-  reader.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, () => reader.close()) }), plugins })
-  attachDirectRunner(db, sqliteDirectRunner(reader))
-  attachSqliteChangeStamp(db, reader)
-  return db
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }), plugins })
 }
 
 export type UniqueViolation = { constraint: string }

@@ -3,9 +3,8 @@ import { AppError } from '../platform/errors.ts'
 import type { Db } from '../platform/db.ts'
 import type { User } from '../accounts/user.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
-import type { SessionWithUser, TokenStore } from './store.ts'
-import { whenReady } from '../platform/maybe-promise.ts'
-import type { MaybePromise } from '../platform/maybe-promise.ts'
+import type { TokenStore } from './store.ts'
+import type { SessionWithUser } from './session-lookup.ts'
 
 export type Principal = { user: User; claims: TokenClaims }
 export type LoginMeta = { ip: string | null; userAgent: string | null }
@@ -17,6 +16,8 @@ const INVALID = 'Token is invalid or expired'
 export function createTokenService(deps: {
   db: Db
   store: TokenStore
+  /** The session and user of an access token (session-lookup.ts). */
+  findSession: (sessionId: string) => Promise<SessionWithUser | null>
   jwt: JwtCodec
   findActiveUser: (id: number) => Promise<User | undefined>
   refreshLifetime: number
@@ -66,14 +67,8 @@ export function createTokenService(deps: {
     return { user: session.user, claims }
   }
 
-  /**
-   * The token's session and user: one lookup, or none while they are cached. The answer comes without a promise
-   * when cached, since a request that waits for nothing should not pay for the wait.
-   */
-  function sessionPrincipal(sid: string, claims: TokenClaims): MaybePromise<Principal | null> {
-    const cached = store.cachedSessionWithUser(sid)
-    if (cached !== undefined) return principalOf(cached, claims)
-    return store.readSessionWithUser(sid).then((session) => principalOf(session, claims))
+  async function sessionPrincipal(sid: string, claims: TokenClaims): Promise<Principal | null> {
+    return principalOf(await deps.findSession(sid), claims)
   }
 
   /** A token minted by the Django deployment: its user, and its id not revoked. */
@@ -91,10 +86,10 @@ export function createTokenService(deps: {
   }
 
   /** Not revoked in any way of API.md §11 (nor its user gone or inactive); a retired refresh token counts as revoked. */
-  function isUsable(claims: TokenClaims): MaybePromise<boolean> {
-    if (claims.sid === undefined) return legacyPrincipal(claims).then((principal) => principal !== null)
+  async function isUsable(claims: TokenClaims): Promise<boolean> {
+    if (claims.sid === undefined) return await legacyPrincipal(claims) !== null
     if (claims.token_type === 'refresh') return refreshUsable(claims.sid, claims)
-    return whenReady(sessionPrincipal(claims.sid, claims), (principal) => principal !== null)
+    return await sessionPrincipal(claims.sid, claims) !== null
   }
 
   async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<string> {
@@ -149,16 +144,13 @@ export function createTokenService(deps: {
     },
 
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
-    verify(token: string): MaybePromise<void> {
+    async verify(token: string): Promise<void> {
       const verified = jwt.verify(token)
-      if (!verified.ok) throw AppError.tokenNotValid(INVALID)
-      return whenReady(isUsable(verified.claims), (usable) => {
-        if (!usable) throw AppError.tokenNotValid(INVALID)
-      })
+      if (!verified.ok || !await isUsable(verified.claims)) throw AppError.tokenNotValid(INVALID)
     },
 
-    /** The principal of an access token; null for a bad, expired or revoked one. Without a promise when cached. */
-    authenticate(token: string): MaybePromise<Principal | null> {
+    /** The principal of an access token; null for a bad, expired or revoked one. */
+    async authenticate(token: string): Promise<Principal | null> {
       const verified = jwt.verify(token, 'access')
       if (!verified.ok) return null
       const { claims } = verified

@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto'
-import { compiledOnce } from '../platform/prepared-queries.ts'
-import { createReadCache } from '../platform/read-cache.ts'
 import type { Db } from '../platform/db.ts'
-import { toUser } from '../accounts/user.ts'
-import type { User } from '../accounts/user.ts'
 
 /** Only hashes of token ids are stored: a leaked table cannot be turned back into tokens. */
 export function hashJti(jti: string): string {
@@ -21,33 +17,8 @@ export type SessionRow = {
   revokedAt: number | null
 }
 
-export type SessionWithUser = { user: User; revokedAt: number | null }
-
-const SESSION_CACHE_SIZE = 5000
-
 export function createTokenStore(db: Db) {
-  // Every authenticated request asks this: one indexed lookup, compiled once (see compiledOnce). It reads the user
-  // row too, which is the accounts feature's table: two queries per request would cost more than the rule saves.
-  const sessionAndUser = compiledOnce(db, db.selectFrom('authSessions')
-    .innerJoin('users', 'users.id', 'authSessions.userId')
-    .selectAll('users')
-    .select('authSessions.revokedAt as sessionRevokedAt')
-    .where('authSessions.id', '=', ''))
-  // Sessions of the last few thousand callers, while nothing in the database changes (see createReadCache).
-  const sessions = createReadCache(db, async (sessionId: string): Promise<SessionWithUser | null> => {
-    const [row] = await sessionAndUser([sessionId])
-    if (row === undefined) return null
-    const { sessionRevokedAt, ...user } = row
-    // Frozen: one object serves many requests while cached, so none of them may change it for the others.
-    return Object.freeze({ user: Object.freeze(toUser(user)), revokedAt: sessionRevokedAt })
-  }, SESSION_CACHE_SIZE)
-
   return {
-    /** A session and its user (null when the session is unknown), if cached: no wait; undefined when it must be read. */
-    cachedSessionWithUser: sessions.peek,
-    /** The same, read from the database (after cachedSessionWithUser missed). */
-    readSessionWithUser: sessions.read,
-
     async insertSession(trx: Db, session: Omit<SessionRow, 'revokedAt'>): Promise<void> {
       await trx.insertInto('authSessions').values({ ...session, revokedAt: null }).execute()
     },
