@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../platform/errors.ts'
-import { complete } from '../platform/field-checks.ts'
-import type { Parsed } from '../platform/field-checks.ts'
+import { complete } from '../platform/http/field-checks.ts'
+import type { Parsed } from '../platform/http/field-checks.ts'
 import { encodeUid } from '../links/link-token.ts'
 import { changeCredentials, currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'

@@ -1,6 +1,6 @@
 import { AppError } from '../platform/errors.ts'
-import { complete, throwFieldErrors } from '../platform/field-checks.ts'
-import type { Parsed } from '../platform/field-checks.ts'
+import { complete, throwFieldErrors } from '../platform/http/field-checks.ts'
+import type { Parsed } from '../platform/http/field-checks.ts'
 import { encodeUid } from '../links/link-token.ts'
 import { changeCredentials, currentPasswordErrors } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'

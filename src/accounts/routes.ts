@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import { AppError } from '../platform/errors.ts'
-import { parsedBody } from '../platform/field-checks.ts'
+import { parsedBody } from '../platform/http/field-checks.ts'
 import type { SignedIn } from './user.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { createAccountService } from './service.ts'

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FieldErrors } from '../platform/errors.ts'
-import { Body, CharField, EmailField, IntegerField, NullablePkField, Optional } from '../platform/fields.ts'
+import { Body, CharField, EmailField, IntegerField, NullablePkField, Optional } from '../platform/http/fields.ts'
 import { JsonObject } from '../platform/response-shapes.ts'
 
 // Model limits (API.md §4): names ≤ 100, username ≤ 20, email ≤ 100. Passwords are trimmed like every DRF string.

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, readEnvironment } from '../config.ts'
-import { isValidEmail } from '../platform/email-address.ts'
+import { isValidEmail } from '../platform/http/email-address.ts'
 import { migrateToLatest } from '../platform/migrate.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { loadCommonPasswords, validatePassword } from '../accounts/password-validators.ts'

@@ -1,6 +1,6 @@
 // Maps one Django row to one row of our schema, or says why it cannot be carried over. Pure functions: no I/O.
 // Our conventions: epoch-millisecond times, 0/1 flags, lower-cased emails and usernames (API.md §4).
-import { isValidEmail } from '../platform/email-address.ts'
+import { isValidEmail } from '../platform/http/email-address.ts'
 import type { SourceRow } from './source.ts'
 
 type Flag = 0 | 1

@@ -1,7 +1,7 @@
 import type { FastifyRequest, preParsingHookHandler } from 'fastify'
-import { assertTrustedOrigin } from './csrf.ts'
+import { assertTrustedOrigin } from './http/csrf.ts'
 import { AppError } from './errors.ts'
-import { describeHook } from './route-traits.ts'
+import { describeHook } from './http/route-traits.ts'
 
 /** The raw access token of a request: the Authorization header decides alone when present (API.md §3). */
 export function accessTokenOf(request: FastifyRequest): string | null {

@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify'
 import { BadRequestJson, DetailJson } from './response-shapes.ts'
-import { routeTraits } from './route-traits.ts'
+import { routeTraits } from './http/route-traits.ts'
 
 // The OpenAPI 3.1 document is generated from the route schemas (body, query, params, response, summary); what every
 // route of a kind shares — security, the 400/401/403/413/415/429/500 answers, tags, accepted media types — is added
@@ -12,7 +12,7 @@ import { routeTraits } from './route-traits.ts'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
-/** The request media types DRF's parsers accept (API.md §1, http-conventions.ts). */
+/** The request media types DRF's parsers accept (API.md §1, http/body-parsers.ts). */
 const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 

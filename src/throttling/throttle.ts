@@ -1,5 +1,5 @@
 import type { FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify'
-import { describeHook } from '../platform/route-traits.ts'
+import { describeHook } from '../platform/http/route-traits.ts'
 import type { Limiter } from './limiter.ts'
 import type { RateLimitScope } from './rules.ts'
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
-import { Body, CharField, Optional } from '../platform/fields.ts'
+import { Body, CharField, Optional } from '../platform/http/fields.ts'
 
 // SimpleJWT's serializers: the username field is a plain CharField, so no email format check at login.
 export const LoginBody = Body({ email: CharField(), password: CharField() })

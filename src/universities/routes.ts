@@ -3,7 +3,7 @@ import { USER_TYPE } from '../accounts/user.ts'
 import type { User } from '../accounts/user.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import { AppError } from '../platform/errors.ts'
-import { complete, parsedBody } from '../platform/field-checks.ts'
+import { complete, parsedBody } from '../platform/http/field-checks.ts'
 import type { SignedIn } from '../accounts/user.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import {

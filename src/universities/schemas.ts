@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
-import { Body, CharField, EmailField, IntegerField, Optional } from '../platform/fields.ts'
+import { Body, CharField, EmailField, IntegerField, Optional } from '../platform/http/fields.ts'
 
 // Limits: the user model's (API.md §4); a university's name and a department's name as in the original models
 // (100), domain, doc_url and code as the columns hold them.

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { TProperties, TSchema } from '@sinclair/typebox'
 
 // Schema builders for request bodies and query strings. They produce plain JSON Schema (for documentation and
-// types), which `drf-validation.ts` interprets with Django REST framework's field semantics.
+// types), which `validation.ts` interprets with Django REST framework's field semantics.
 
 /** DRF's CharField: trimmed, blank refused unless allowed, length counted in code points. */
 export function CharField(opts: { maxLength?: number; allowBlank?: boolean } = {}) {

@@ -19,7 +19,7 @@ export function createRouteTable() {
     onRoute(route: RouteOptions & { routePath?: string }): void {
       if (route.url.includes('*')) return
       // A `'/'` route under a prefix is announced once, unslashed, though Fastify registers both forms; only the
-      // slashed one is ours (the other is redirected by http-conventions.ts).
+      // slashed one is ours (the other is redirected by routing.ts).
       const twin = route.routePath === '' && route.prefixTrailingSlash !== 'no-slash'
       const url = twin ? `${route.url}/` : route.url
       const entry = entries.get(url) ?? { pattern: toPattern(url), methods: new Set<string>(), auth: false }

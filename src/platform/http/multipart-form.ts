@@ -1,6 +1,6 @@
 import { Busboy } from '@fastify/busboy'
 import type { BusboyInstance } from '@fastify/busboy'
-import { AppError } from './errors.ts'
+import { AppError } from '../errors.ts'
 
 // A login or registration form has a handful of fields; more parts than this is no form of ours.
 const LIMITS = { fields: 50, files: 1, parts: 51 }

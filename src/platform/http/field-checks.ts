@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import { AppError } from './errors.ts'
-import type { FieldErrors } from './errors.ts'
+import { AppError } from '../errors.ts'
+import type { FieldErrors } from '../errors.ts'
 
 /**
  * DRF runs every field-level check (including uniqueness, related ids and the current password, which need the

@@ -1,5 +1,5 @@
-import { AppError } from './errors.ts'
-import type { FieldErrors } from './errors.ts'
+import { AppError } from '../errors.ts'
+import type { FieldErrors } from '../errors.ts'
 import { isValidEmail } from './email-address.ts'
 
 // Interprets the JSON Schema of a route's body or query string with Django REST framework's semantics, so the
