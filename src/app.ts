@@ -77,7 +77,6 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     ...requestIdOptions,
-    ajv: { customOptions: { allErrors: true } },
     // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
     frameworkErrors: (error, request, reply) => {
       stampCors(request, reply)

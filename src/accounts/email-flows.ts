@@ -9,8 +9,9 @@ import { linkUser, userFromLink } from './link-checks.ts'
 import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, ResetEmailConfirmBody, SetEmailBody } from './schemas.ts'
 import type { User } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
-const TAKEN = ['user with this email already exists.']
+const TAKEN = [MESSAGES.emailTaken]
 
 export function createEmailFlows(deps: AccountDeps) {
   const { db, store } = deps

@@ -8,6 +8,7 @@ import { passwordResetEmail } from './emails.ts'
 import { linkUser, passwordErrors, userFromLink } from './link-checks.ts'
 import type { EmailBody, ResetPasswordConfirmBody, SetPasswordBody } from './schemas.ts'
 import type { User } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
 const attributesOf = (user: User) => ({ username: user.username, firstName: user.firstName, lastName: user.lastName, email: user.email })
 
@@ -26,7 +27,7 @@ export function createPasswordFlows(deps: AccountDeps) {
       if (wrong) parsed.errors.current_password = wrong
       const body = complete(parsed)
       throwFieldErrors(passwordErrors(deps, body.new_password, attributesOf(user), 'new_password'))
-      if (body.new_password !== body.re_new_password) throw AppError.nonField("The two password fields didn't match.")
+      if (body.new_password !== body.re_new_password) throw AppError.nonField(MESSAGES.passwordMismatch)
       await replacePassword(user, body.new_password)
     },
 
@@ -42,7 +43,7 @@ export function createPasswordFlows(deps: AccountDeps) {
     async confirmPasswordReset(body: ResetPasswordConfirmBody): Promise<void> {
       const user = await userFromLink(deps, body.uid, body.token, 'password_reset')
       throwFieldErrors(passwordErrors(deps, body.new_password, attributesOf(user), 'new_password'))
-      if (body.new_password !== body.re_new_password) throw AppError.nonField("The two password fields didn't match.")
+      if (body.new_password !== body.re_new_password) throw AppError.nonField(MESSAGES.passwordMismatch)
       await replacePassword(user, body.new_password)
     },
   }

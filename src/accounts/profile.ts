@@ -8,6 +8,7 @@ import { storedLengthErrors } from './schemas.ts'
 import type { OptionalCurrentPasswordBody, ProfileBody, ShortUserPatchBody } from './schemas.ts'
 import { USER_TYPE } from './user.ts'
 import type { User, UserPatch } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
 export const isSiteAdmin = (user: User): boolean => user.userType === USER_TYPE.SITE_ADMIN
 
@@ -16,7 +17,7 @@ export function createProfile(deps: AccountDeps) {
 
   async function nameErrors(user: User, body: Partial<ShortUserPatchBody>, errors: FieldErrors): Promise<void> {
     if (body.username !== undefined && await store.usernameTaken(body.username, user.id)) {
-      errors.username = ['user with this username already exists.']
+      errors.username = [MESSAGES.usernameTaken]
     }
     storedLengthErrors(body, errors)
   }
@@ -40,7 +41,7 @@ export function createProfile(deps: AccountDeps) {
     if (errors.university !== undefined) return patch
     if (body.university !== undefined && user.userType === USER_TYPE.STUDENT && body.university !== user.universityId) {
       if (body.university !== null && !await universities.isSelectableUniversity(body.university)) {
-        errors.university = [`Invalid pk "${body.university}" - object does not exist.`]
+        errors.university = [MESSAGES.invalidPk(body.university)]
         return patch
       }
       universityId = body.university
@@ -49,7 +50,7 @@ export function createProfile(deps: AccountDeps) {
     }
     if (body.department !== undefined) {
       if (body.department !== null && !await universities.isDepartmentOf(body.department, universityId)) {
-        errors.department = [`Invalid pk "${body.department}" - object does not exist.`]
+        errors.department = [MESSAGES.invalidPk(body.department)]
       } else {
         patch.departmentId = body.department
       }
@@ -77,7 +78,7 @@ export function createProfile(deps: AccountDeps) {
 
   async function deleteMe(user: User, parsed: Parsed<OptionalCurrentPasswordBody>): Promise<void> {
     if (parsed.value.current_password === undefined && parsed.errors.current_password === undefined) {
-      parsed.errors.current_password = ['This field is required.']
+      parsed.errors.current_password = [MESSAGES.required]
     }
     const wrong = await currentPasswordErrors(deps, user.password, parsed.value.current_password)
     if (wrong) parsed.errors.current_password = wrong

@@ -10,6 +10,7 @@ import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, RegisterBody, UidTokenBody } from './schemas.ts'
 import { USER_TYPE } from './user.ts'
 import type { User } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
 /** Django's is_password_usable: set_unusable_password() stores '!' followed by random characters. */
 const hasUsablePassword = (user: User): boolean => !user.password.startsWith('!')
@@ -31,18 +32,18 @@ export function createRegistration(deps: AccountDeps) {
 
   /** Field-level checks that need the database, reported with the schema's errors (DRF's order). */
   async function relationErrors(body: Partial<RegisterBody>, errors: FieldErrors): Promise<void> {
-    if (body.email !== undefined && await store.emailTaken(body.email)) errors.email = ['user with this email already exists.']
+    if (body.email !== undefined && await store.emailTaken(body.email)) errors.email = [MESSAGES.emailTaken]
     if (body.username !== undefined && await store.usernameTaken(body.username)) {
-      errors.username = ['user with this username already exists.']
+      errors.username = [MESSAGES.usernameTaken]
     }
     storedLengthErrors(body, errors)
     const universityId = body.university ?? null
     if (universityId !== null && !await universities.isSelectableUniversity(universityId)) {
-      errors.university = [`Invalid pk "${universityId}" - object does not exist.`]
+      errors.university = [MESSAGES.invalidPk(universityId)]
     }
     const departmentId = body.department ?? null
     if (departmentId !== null && errors.university === undefined && !await universities.isDepartmentOf(departmentId, universityId)) {
-      errors.department = [`Invalid pk "${departmentId}" - object does not exist.`]
+      errors.department = [MESSAGES.invalidPk(departmentId)]
     }
   }
 
@@ -53,17 +54,14 @@ export function createRegistration(deps: AccountDeps) {
       const body = complete(parsed)
       const attributes = { username: body.username, firstName: body.first_name, lastName: body.last_name, email: body.email }
       throwFieldErrors(passwordErrors(deps, body.password, attributes, 'password'))
-      if (body.password !== body.re_password) throw AppError.nonField("The two password fields didn't match.")
+      if (body.password !== body.re_password) throw AppError.nonField(MESSAGES.passwordMismatch)
       const password = await hasher.hash(body.password)
       const now = Date.now()
       const user = await db.transaction().execute(async (trx) => {
-        const created = await store.insert(trx, {
-          email: body.email.toLowerCase(), username: body.username.toLowerCase(),
-          firstName: body.first_name, lastName: body.last_name, password,
-          universityId: body.university ?? null, departmentId: body.department ?? null,
-          userType: USER_TYPE.STUDENT, isActive: false, isStaff: false, isSuperuser: false,
-          dateJoined: now, lastLogin: null, profilePicture: null,
-        })
+        const created = await store.createUserRecord(trx, {
+          email: body.email, username: body.username, firstName: body.first_name, lastName: body.last_name, password,
+          universityId: body.university ?? null, departmentId: body.department ?? null, userType: USER_TYPE.STUDENT, isActive: false,
+        }, now)
         await queueActivationMail(trx, created, now)
         return created
       })

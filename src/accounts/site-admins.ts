@@ -17,9 +17,8 @@ export async function createSiteAdmin(db: Db, hasher: PasswordHasher, input: Sit
   if (await store.emailTaken(email)) throw new SiteAdminConflict(`A user with the email ${email} already exists.`)
   if (await store.usernameTaken(username)) throw new SiteAdminConflict(`A user with the username ${username} already exists.`)
   const password = await hasher.hash(input.password)
-  return db.transaction().execute((trx) => store.insert(trx, {
+  return db.transaction().execute((trx) => store.createUserRecord(trx, {
     email, username, firstName: input.firstName, lastName: input.lastName, password,
-    universityId: null, departmentId: null, userType: USER_TYPE.SITE_ADMIN,
-    isActive: true, isStaff: true, isSuperuser: true, dateJoined: Date.now(), lastLogin: null, profilePicture: null,
-  }))
+    userType: USER_TYPE.SITE_ADMIN, isActive: true, isStaff: true, isSuperuser: true,
+  }, Date.now()))
 }

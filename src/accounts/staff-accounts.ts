@@ -7,6 +7,7 @@ import type { AccountDeps } from './deps.ts'
 import { linkUser } from './link-checks.ts'
 import { USER_TYPE } from './user.ts'
 import type { User } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
 const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
@@ -35,21 +36,15 @@ export function createStaffAccounts(deps: AccountDeps) {
     /** Which of a new account's email and username are taken, in the words of registration's duplicate errors. */
     async takenNameErrors(fields: { email?: string; username?: string }): Promise<FieldErrors> {
       const errors: FieldErrors = {}
-      if (fields.email !== undefined && await store.emailTaken(fields.email)) errors.email = ['user with this email already exists.']
+      if (fields.email !== undefined && await store.emailTaken(fields.email)) errors.email = [MESSAGES.emailTaken]
       if (fields.username !== undefined && await store.usernameTaken(fields.username)) {
-        errors.username = ['user with this username already exists.']
+        errors.username = [MESSAGES.usernameTaken]
       }
       return errors
     },
 
     async createAccountWithoutPassword(trx: Db, input: StaffAccountInput): Promise<User> {
-      return store.insert(trx, {
-        email: input.email.toLowerCase(), username: input.username.toLowerCase(),
-        firstName: input.firstName, lastName: input.lastName, password: unusablePassword(),
-        universityId: input.universityId, departmentId: null, userType: input.userType,
-        isActive: input.isActive, isStaff: false, isSuperuser: false,
-        dateJoined: Date.now(), lastLogin: null, profilePicture: null,
-      })
+      return store.createUserRecord(trx, { ...input, password: unusablePassword() }, Date.now())
     },
 
     /**

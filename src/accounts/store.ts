@@ -2,8 +2,9 @@ import type { Updateable } from 'kysely'
 import { AppError } from '../platform/errors.ts'
 import { asUniqueViolation } from '../platform/db.ts'
 import type { Db, UsersTable } from '../platform/db.ts'
-import { toUser } from './user.ts'
-import type { NewUser, User, UserPatch } from './user.ts'
+import { newUserRecord, toUser } from './user.ts'
+import type { NewUserInput, User, UserPatch } from './user.ts'
+import { MESSAGES } from '../platform/http/messages.ts'
 
 const INT32_MAX = 2_147_483_647
 
@@ -22,9 +23,9 @@ function toRow(patch: UserPatch): Updateable<UsersTable> {
 /** Unique violations on users become the contract's duplicate messages, in both dialects. */
 function translateUniqueViolation(error: unknown): never {
   const violation = asUniqueViolation(error)
-  if (violation?.constraint.includes('email')) throw AppError.fields({ email: ['user with this email already exists.'] })
+  if (violation?.constraint.includes('email')) throw AppError.fields({ email: [MESSAGES.emailTaken] })
   if (violation?.constraint.includes('username')) {
-    throw AppError.fields({ username: ['user with this username already exists.'] })
+    throw AppError.fields({ username: [MESSAGES.usernameTaken] })
   }
   throw error
 }
@@ -55,7 +56,9 @@ export function createAccountStore(db: Db) {
       return (await query.executeTakeFirst()) !== undefined
     },
 
-    async insert(trx: Db, user: NewUser): Promise<User> {
+    /** Inserts a new account (see newUserRecord); a taken email or username is the contract's 400. */
+    async createUserRecord(trx: Db, input: NewUserInput, now: number): Promise<User> {
+      const user = newUserRecord(input, now)
       try {
         const values = { ...user, isActive: flag(user.isActive), isStaff: flag(user.isStaff), isSuperuser: flag(user.isSuperuser) }
         const row = await trx.insertInto('users').values({ ...values, tokensValidAfter: 0 })

@@ -49,7 +49,7 @@ export function BadRequestJson(example: Record<string, unknown> = { email: ['Thi
   })
 }
 
-/** `204 No Content`: no body. */
+/** `204 No Content`: no body (documented as `null`; typed as nothing, so handlers call `send()` without one). */
 export function NoContent(description: string) {
-  return Type.Null({ description })
+  return Type.Unsafe<undefined>(Type.Null({ description }))
 }

@@ -9,7 +9,7 @@ import { createSequenceMatcher } from '../../src/accounts/sequence-matcher.ts'
 
 type Vectors = {
   validators: { password: string; user: PasswordUserAttributes; messages: string[] }[]
-  difflib: { a: string; b: string; ratio: number; quickRatio: number }[]
+  difflib: { a: string; b: string; quickRatio: number }[]
 }
 
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/django-vectors.json', import.meta.url), 'utf8')) as Vectors
@@ -19,23 +19,15 @@ const TOO_SHORT = 'This password is too short. It must contain at least 8 charac
 const TOO_COMMON = 'This password is too common.'
 const NUMERIC = 'This password is entirely numeric.'
 
-void test('difflib ratio() and quick_ratio() match CPython bit for bit', () => {
-  assert.ok(vectors.difflib.some((v) => Array.from(v.b).length >= 200), 'vectors exercise autojunk')
-  for (const { a, b, ratio, quickRatio } of vectors.difflib) {
+void test('difflib quick_ratio() matches CPython bit for bit', () => {
+  for (const { a, b, quickRatio } of vectors.difflib) {
     const matcher = createSequenceMatcher(a, b)
-    assert.equal(matcher.ratio(), ratio, `ratio(${JSON.stringify(a)}, ${JSON.stringify(b)})`)
     assert.equal(matcher.quickRatio(), quickRatio, `quick_ratio(${JSON.stringify(a)}, ${JSON.stringify(b)})`)
   }
 })
 
-void test('difflib docstring examples and the autojunk heuristic', () => {
-  assert.equal(createSequenceMatcher('abcd', 'bcde').ratio(), 0.75)
+void test('difflib docstring example', () => {
   assert.equal(createSequenceMatcher('abcd', 'bcde').quickRatio(), 0.75)
-  assert.equal(createSequenceMatcher('', '').ratio(), 1)
-  // At len(b) >= 200, 'b' (more than 1% + 1 of b) becomes "popular" and is
-  // dropped from the index: only the 'abc' anchor matches (5 without it).
-  assert.equal(createSequenceMatcher(`abc${'b'.repeat(5)}`, `${'b'.repeat(196)}abc`).ratio(), (2 * 5) / 207)
-  assert.equal(createSequenceMatcher(`abc${'b'.repeat(5)}`, `${'b'.repeat(197)}abc`).ratio(), (2 * 3) / 208)
   // Code points, not UTF-16 units.
   assert.equal(createSequenceMatcher('🔑', '🔑').quickRatio(), 1)
   assert.equal(createSequenceMatcher('🔑', '🔒').quickRatio(), 0)
@@ -83,7 +75,7 @@ void test('similarity reports only the first matching attribute, with its verbos
 })
 
 void test('similarity uses quick_ratio only: an anagram of the username is too similar', () => {
-  assert.ok(createSequenceMatcher('hgfedcba', 'abcdefgh').ratio() < 0.7)
+  // difflib's ratio() of these two is 0.125, under the limit: only quick_ratio() (1.0) finds them similar.
   assert.deepEqual(validatePassword('hgfedcba', { username: 'abcdefgh' }, common), ['The password is too similar to the username.'])
 })
 

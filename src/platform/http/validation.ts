@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts'
 import type { FieldErrors } from '../errors.ts'
 import { isValidEmail } from './email-address.ts'
+import { MESSAGES } from './messages.ts'
 
 // Interprets the JSON Schema of a route's body or query string with Django REST framework's semantics, so the
 // answers match the original backend: every invalid field reported at once, DRF's messages, strings trimmed,
@@ -57,7 +58,7 @@ function validatePk(raw: unknown): FieldResult {
   else if (typeof raw === 'string' && /^\s*[-+]?\d+\s*$/.test(raw)) id = Number(raw.trim())
   else return { ok: false, errors: [`Incorrect type. Expected pk value, received ${pythonTypeName(raw)}.`] }
   if (!Number.isSafeInteger(id) || id < 1 || id > INT32_MAX) {
-    return { ok: false, errors: [`Invalid pk "${String(raw).trim()}" - object does not exist.`] }
+    return { ok: false, errors: [MESSAGES.invalidPk(String(raw).trim())] }
   }
   return { ok: true, value: id }
 }
@@ -109,7 +110,7 @@ export function validateObject(
   for (const [key, fieldSchema] of Object.entries(schema.properties ?? {})) {
     const raw = Object.hasOwn(data, key) ? data[key] : undefined
     if (raw === undefined) {
-      if (required.has(key)) errors[key] = ['This field is required.']
+      if (required.has(key)) errors[key] = [MESSAGES.required]
       continue
     }
     const result = validateField(fieldSchema, raw)
