@@ -8,6 +8,7 @@ import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
 import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
 import { corsHeaders, installCors } from './platform/cors.ts'
+import { installHostValidation } from './platform/allowed-hosts.ts'
 import { BODY_LIMIT, installBodyParsers, installRoutingConventions, parseQueryString } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
 import type { Mailer } from './platform/mailer.ts'
@@ -73,6 +74,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     // X-Forwarded-For is believed only from the listed proxies (API.md §11); the socket's peer otherwise.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    // Node would answer a Host-less HTTP/1.1 request with an empty 400 of its own; the Host check answers it (API.md §1).
+    http: { requireHostHeader: false },
     ...requestIdOptions,
     ajv: { customOptions: { allErrors: true } },
     // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
@@ -119,6 +122,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
 
+  installHostValidation(app, config.allowedHosts, stampCors)
   installCors(app, config.corsAllowedOrigins)
   await app.register(cookie)
   await installBodyParsers(app)
