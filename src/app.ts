@@ -6,8 +6,8 @@ import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
-import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
-import { corsHeaders, installCors } from './platform/cors.ts'
+import { createClientErrorHandler, installErrorHandler, renderFrameworkError } from './platform/errors.ts'
+import { corsHeaderFields, corsHeaders, installCors } from './platform/cors.ts'
 import { installHostValidation } from './platform/allowed-hosts.ts'
 import { BODY_LIMIT, installBodyParsers, installRoutingConventions, parseQueryString } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
@@ -78,6 +78,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     http: { requireHostHeader: false },
     ...requestIdOptions,
     ajv: { customOptions: { allErrors: true } },
+    // What Node's parser refuses (malformed framing, over-large headers) never reaches a hook: answered there.
+    clientErrorHandler: createClientErrorHandler(corsHeaderFields(config.corsAllowedOrigins)),
     // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
     frameworkErrors: (error, request, reply) => {
       stampCors(request, reply)
