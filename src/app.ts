@@ -17,6 +17,7 @@ import { createRouteTable } from './platform/route-table.ts'
 import { installRouteGuards } from './platform/route-guards.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
 import { startPeriodic } from './platform/periodic.ts'
+import { createDeferredWork } from './platform/deferred-work.ts'
 import { createLimiter } from './throttling/limiter.ts'
 import { installThrottling } from './throttling/hooks.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
@@ -108,8 +109,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
-    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, hasher,
+    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
     linkTokens: createLinkTokens(config.secretKey), universities: createUniversityLookup({ store: universityStore }),
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
@@ -158,6 +160,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     pruner.start()
   })
   app.addHook('onClose', async () => {
+    // Requests already answered finish their work (a queued mail) before the database closes.
+    await deferred.drain()
     await pruner.stop()
     await counters.close()
     await sender.stop()
