@@ -47,8 +47,8 @@ export function createEmailFlows(deps: AccountDeps) {
      * POST /api/users/reset_email/. Same answer, in the same time, whether or not the account exists: prevents
      * account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
      */
-    requestEmailReset(body: EmailBody): void {
-      deps.deferred.run('email reset request', async () => {
+    requestEmailReset(body: EmailBody): Promise<void> {
+      return deps.deferred.run('email reset request', async () => {
         const user = await store.findByEmail(body.email)
         if (user === undefined || !user.isActive) return
         const token = deps.linkTokens.make(linkUser(user), 'email_reset')

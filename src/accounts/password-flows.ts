@@ -34,8 +34,8 @@ export function createPasswordFlows(deps: AccountDeps) {
      * POST /api/users/reset_password/. Same answer, in the same time, whether or not the account exists: prevents
      * account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
      */
-    requestPasswordReset(body: EmailBody): void {
-      deps.deferred.run('password reset request', async () => {
+    requestPasswordReset(body: EmailBody): Promise<void> {
+      return deps.deferred.run('password reset request', async () => {
         const user = await store.findByEmail(body.email)
         if (user === undefined || !user.isActive) return
         await queuePasswordResetMail(deps, user)

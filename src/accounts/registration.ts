@@ -82,8 +82,8 @@ export function createRegistration(deps: AccountDeps) {
      * POST /api/users/resend_activation/. Same answer, in the same time, whether or not the account exists, or is
      * already active: prevents account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
      */
-    resendActivation(body: EmailBody): void {
-      deps.deferred.run('activation resend request', async () => {
+    resendActivation(body: EmailBody): Promise<void> {
+      return deps.deferred.run('activation resend request', async () => {
         const user = await store.findByEmail(body.email)
         // No mail for an account without a usable password (Djoser's get_user): a pending university admin is
         // activated by approval (API.md §8), never by a link it asked for itself.

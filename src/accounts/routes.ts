@@ -48,7 +48,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
     app.post('/resend_activation/', { config: { throttle: { ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } } }, schema: { ...docs.resendActivation, body: EmailBody } }, async (request, reply) => {
-      accounts.resendActivation(request.body as EmailBody)
+      await accounts.resendActivation(request.body as EmailBody)
       return reply.code(204).send()
     })
 
@@ -67,7 +67,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
     app.post('/reset_password/', { config: { throttle: { ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } } }, schema: { ...docs.resetPassword, body: EmailBody } }, async (request, reply) => {
-      accounts.requestPasswordReset(request.body as EmailBody)
+      await accounts.requestPasswordReset(request.body as EmailBody)
       return reply.code(204).send()
     })
     app.post('/reset_password_confirm/', { config: { throttle: { ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } } }, schema: { ...docs.resetPasswordConfirm, body: ResetPasswordConfirmBody } }, async (request, reply) => {
@@ -80,7 +80,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
     app.post('/reset_email/', { schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
-      accounts.requestEmailReset(request.body as EmailBody)
+      await accounts.requestEmailReset(request.body as EmailBody)
       return reply.code(204).send()
     })
     app.post('/reset_email_confirm/', { ...collect, schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
