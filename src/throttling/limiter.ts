@@ -20,8 +20,8 @@ function keyOf(scope: RateLimitScope, identity: string, windowIndex: number): st
 }
 
 /** Fixed-window counting over a shared counter store; disabled entirely by `RATE_LIMIT=off`. */
-export function createLimiter(deps: { store: CounterStore; enabled: boolean; rules: Readonly<Record<RateLimitScope, RateLimitRule>> }) {
-  const { store, enabled, rules } = deps
+export function createLimiter(deps: { store: CounterStore; enabled: boolean; rules: Readonly<Record<RateLimitScope, RateLimitRule>>; clock: () => number }) {
+  const { store, enabled, rules, clock } = deps
 
   function window(scope: RateLimitScope, now: number) {
     const ms = rules[scope].windowSeconds * 1000
@@ -35,7 +35,7 @@ export function createLimiter(deps: { store: CounterStore; enabled: boolean; rul
     /** Counts one request against each `[scope, identity]` and throws 429 if any is over its limit. */
     async hit(...checks: [RateLimitScope, string][]): Promise<void> {
       if (!enabled) return
-      const now = Date.now()
+      const now = clock()
       let retryAfter = 0
       for (const [scope, identity] of checks) {
         const { index, endsAt } = window(scope, now)
@@ -48,7 +48,7 @@ export function createLimiter(deps: { store: CounterStore; enabled: boolean; rul
     /** Throws 429 if any `[scope, identity]` is already at its limit, without counting this request. */
     async check(...checks: [RateLimitScope, string][]): Promise<void> {
       if (!enabled) return
-      const now = Date.now()
+      const now = clock()
       let retryAfter = 0
       for (const [scope, identity] of checks) {
         const { index, endsAt } = window(scope, now)
@@ -60,7 +60,7 @@ export function createLimiter(deps: { store: CounterStore; enabled: boolean; rul
     /** Counts without judging (a failed login, after the answer is known). */
     async count(...checks: [RateLimitScope, string][]): Promise<void> {
       if (!enabled) return
-      const now = Date.now()
+      const now = clock()
       for (const [scope, identity] of checks) {
         const { index, endsAt } = window(scope, now)
         await store.increment(keyOf(scope, identity, index), endsAt)

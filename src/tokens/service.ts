@@ -21,6 +21,8 @@ export function createTokenService(deps: {
   findActiveUser: (id: number) => Promise<User | undefined>
   refreshLifetime: number
   rotateRefreshTokens: boolean
+  reuseInterval: number
+  clock: () => number
 }) {
   const { db, store, jwt } = deps
 
@@ -109,7 +111,7 @@ export function createTokenService(deps: {
   return {
     /** POST /api/jwt/create/: a new session and its first token pair. */
     async login(user: User, meta: LoginMeta): Promise<TokenPair> {
-      const now = Date.now()
+      const now = deps.clock()
       return db.transaction().execute(async (trx) => {
         const sessionId = await openSession(trx, user.id, meta, now)
         const refresh = await mintRefresh(trx, user.id, sessionId, now)
@@ -125,7 +127,7 @@ export function createTokenService(deps: {
     async refresh(token: string): Promise<{ access: string; refresh?: string }> {
       const verified = jwt.verify(token, 'refresh')
       if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
-      const now = Date.now()
+      const now = deps.clock()
       const { sessionId, user } = await sessionOfRefresh(verified.claims, now)
       return db.transaction().execute(async (trx) => {
         if (deps.rotateRefreshTokens || verified.claims.sid === undefined) {
@@ -167,7 +169,7 @@ export function createTokenService(deps: {
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
     async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
-      const now = Date.now()
+      const now = deps.clock()
       const refresh = refreshToken === undefined ? undefined : jwt.verify(refreshToken, 'refresh')
       await db.transaction().execute(async (trx) => {
         for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {
