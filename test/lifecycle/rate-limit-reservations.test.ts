@@ -5,7 +5,7 @@ import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import type { Reply } from '../helpers/http.ts'
-import { registerAndActivate } from '../helpers/flows.ts'
+import { newUser, registerAndActivate } from '../helpers/flows.ts'
 import { createTestClock } from '../helpers/clock.ts'
 
 // The default rules (RATE_LIMIT_LOGIN_ACCOUNT_IP=5/900: one attempt back every 180 s), counted in the database (SQLite,
@@ -98,6 +98,14 @@ for (const [backend, env] of backends) {
       const statuses: number[] = []
       for (let i = 0; i < 11; i++) statuses.push((await api.post('/api/users/reset_email/', { email: `someone${i}@example.com` }, from('10.20.4.1'))).status)
       assert.deepEqual(statuses, [...Array<number>(10).fill(204), 429])
+    })
+
+    it('When one address is registered again and again from many IPs, then it is stopped at REGISTER_ACCOUNT', async () => {
+      const api = client(server.base)
+      const body = newUser()
+      const statuses: number[] = []
+      for (let i = 0; i < 11; i++) statuses.push((await api.post('/api/users/', body, from(`10.20.7.${i}`))).status)
+      assert.deepEqual(statuses, [201, ...Array<number>(9).fill(400), 429])
     })
 
     it('When email-reset links of one account are guessed at, then it is stopped at RESET_EMAIL_CONFIRM_ACCOUNT, and one IP at RESET_EMAIL_CONFIRM_IP', async () => {
