@@ -54,6 +54,8 @@ export type AppOptions = {
   /** Overrides the configured mail backend (tests and the CLI pass their own). */
   mailer?: Mailer
   db?: Db
+  /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
+  clock?: () => number
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
@@ -96,6 +98,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   drainConnectionsOnClose(app)
 
   const db = options.db ?? openDatabase(config.database)
+  const clock = options.clock ?? Date.now
   const mailer = options.mailer ?? mailerFor(config, (text) => process.stdout.write(text))
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
   const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
@@ -120,11 +123,12 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const tokens = createTokenService({
     db, store: tokenStore, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
+    reuseInterval: config.refreshTokenReuseInterval, clock,
   })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
   const guard = createAuthGuard(tokens.authenticate)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
-  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
+  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
 
   installHostValidation(app, config.allowedHosts, stampCors)
   installCors(app, config.corsAllowedOrigins)

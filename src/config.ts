@@ -49,6 +49,8 @@ export type Config = {
   accessTokenLifetime: number
   refreshTokenLifetime: number
   rotateRefreshTokens: boolean
+  /** Seconds during which the refresh token retired last still refreshes its session (API.md §11); 0: never. */
+  refreshTokenReuseInterval: number
   passwordHashing: Argon2Cost
   /** Password hashes computed at once (the others wait); by default one core is left to the event loop. */
   passwordHashConcurrency: number
@@ -120,6 +122,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
     refreshTokenLifetime: seconds(env, 'REFRESH_TOKEN_LIFETIME', 86400),
     rotateRefreshTokens: bool(env, 'ROTATE_REFRESH_TOKENS', true),
+    refreshTokenReuseInterval: int(env, 'REFRESH_TOKEN_REUSE_INTERVAL', 10, { min: 0, max: 3600 }),
     // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1; the defaults sit at it.
     passwordHashing: {
       memoryCost: int(env, 'ARGON2_MEMORY_KIB', 19456, { min: 8, max: 4_194_304 }),
