@@ -46,7 +46,7 @@ export function createOnboarding(deps: UniversityDeps) {
       const body = complete(parsed)
       try {
         return await db.transaction().execute(async (trx) => {
-          const university = await store.insert(trx, { name: body.name, domain: body.domain, docUrl: body.doc_url ?? '' }, Date.now())
+          const university = await store.insert(trx, { name: body.name, domain: body.domain, docUrl: body.doc_url }, Date.now())
           const account = await accounts.createAccountWithoutPassword(trx, {
             firstName: body.admin.first_name, lastName: body.admin.last_name, username: body.admin.username, email: body.admin.email,
             universityId: university.id, userType: USER_TYPE.STUDENT, isActive: false,

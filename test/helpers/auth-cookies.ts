@@ -19,7 +19,7 @@ const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Ju
 /**
  * Django's `set_cookie(max_age=…)` also writes `Expires` = now + max_age (API.md §3). Both it and the response's
  * `Date` are whole seconds taken a moment apart, so they may differ by one second, never more.
- * @see /work/wt/issue11.txt item 1
+ * @see issue 11, item 1
  */
 export function assertExpiresMatchesMaxAge(reply: Reply, expires: string | undefined, maxAgeSeconds: number): void {
   assert.ok(expires !== undefined, 'an Expires attribute')
