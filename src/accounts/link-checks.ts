@@ -26,7 +26,7 @@ export async function userFromLink(deps: AccountDeps, uid: string, token: string
 export function linkUser(user: User): LinkTokenUser {
   return {
     id: user.id, password: user.password, lastLogin: user.lastLogin === null ? null : new Date(user.lastLogin), email: user.email,
-    isActive: user.isActive, tokensValidAfter: user.tokensValidAfter,
+    tokensValidAfter: user.tokensValidAfter,
   }
 }
 
