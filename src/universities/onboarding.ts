@@ -62,6 +62,9 @@ export function createOnboarding(deps: UniversityDeps) {
     listPublicUniversities: (): Promise<University[]> => store.list({ approved: true, banned: false }),
     listPendingUniversities: async () => withAdmins(await store.list({ approved: false })),
     listApprovedUniversities: async () => withAdmins(await store.list({ approved: true })),
+    /** For operators (`npm run cli -- universities list`): no route lists these. */
+    listBannedUniversities: async () => withAdmins(await store.list({ banned: true })),
+    listAllUniversities: async () => withAdmins(await store.list({})),
 
     /** The admin becomes active, a university admin of this university, and is mailed a set-password link. */
     async approveUniversity(id: number): Promise<void> {
