@@ -109,10 +109,10 @@ describe('npm run cli -- outbox', () => {
     assert.match(table.stdout, new RegExp(`^${row.id}\\s+pending\\s+0\\s+being sent until ${iso(leaseEnd)}\\s+${iso(row.createdAt)}\\s`, 'm'))
 
     const nextTry = Date.now() + 3_600_000
-    await server.db.updateTable('outboxMails').set({ attempts: 2, claimedUntil: null, nextAttemptAt: nextTry, lastError: 'ECONNREFUSED' }).where('id', '=', row.id).execute()
-    const [waiting] = await listed()
-    assert.deepEqual([waiting?.status, waiting?.attempts, (waiting as { next_attempt?: string }).next_attempt, (waiting as { being_sent_until?: unknown }).being_sent_until],
-      ['retrying', 2, iso(nextTry), null])
+    await server.db.updateTable('outboxMails').set({ attempts: 2, claimedUntil: null, nextAttemptAt: nextTry, lastError: 'ECONNREFUSED' })
+      .where('id', '=', row.id).execute()
+    const [waiting] = (await listed()) as (ListedMail & { next_attempt: string | null; being_sent_until: string | null })[]
+    assert.deepEqual([waiting?.status, waiting?.attempts, waiting?.next_attempt, waiting?.being_sent_until], ['retrying', 2, iso(nextTry), null])
     const later = await runCli(['outbox', 'list'], env)
     assert.match(later.stdout, new RegExp(`^${row.id}\\s+retrying\\s+2\\s+${iso(nextTry)}\\s+${iso(row.createdAt)}\\s`, 'm'))
   })

@@ -231,7 +231,7 @@ describe('Auth cookies (API.md §3)', () => {
     return client(on(name).base).post('/api/logout/', undefined, { cookies: { access, refresh } })
   }
 
-  it('When logging in with the defaults, then access and refresh cookies are HttpOnly; Path=/; Max-Age=604800 and its Expires; SameSite=None; Secure', async () => {
+  it('When logging in with the defaults, then the cookies are HttpOnly; Path=/; Max-Age=604800 and its Expires; SameSite=None; Secure', async () => {
     assertSetCookies(await loginOn('secure'), { maxAge: '604800', sameSite: 'None', secure: true })
   })
 
