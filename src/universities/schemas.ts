@@ -12,11 +12,11 @@ const NewAccountFields = {
   email: EmailField({ maxLength: 100 }),
 }
 
-/** POST /api/university/create/: its errors nest under `admin` (API.md §2). */
+/** POST /api/university/create/: its errors nest under `admin` (API.md §2); every field is required, as in the original. */
 export const UniversityCreateBody = Body({
   name: CharField({ maxLength: 100 }),
   domain: CharField({ maxLength: 255 }),
-  doc_url: Optional(UrlField({ maxLength: 500, allowBlank: true })),
+  doc_url: UrlField({ maxLength: 500 }),
   admin: Body(NewAccountFields),
 })
 export type UniversityCreateBody = Static<typeof UniversityCreateBody>
