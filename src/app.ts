@@ -6,8 +6,9 @@ import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/http/validation.ts'
-import { installErrorHandler, renderFrameworkError } from './platform/http/error-rendering.ts'
-import { corsHeaders, installCors } from './platform/http/cors.ts'
+import { createClientErrorHandler, installErrorHandler, renderFrameworkError } from './platform/http/error-rendering.ts'
+import { corsHeaderFields, corsHeaders, installCors } from './platform/http/cors.ts'
+import { installHostValidation } from './platform/http/allowed-hosts.ts'
 import { BODY_LIMIT, installBodyParsers } from './platform/http/body-parsers.ts'
 import { parseQueryString } from './platform/http/query-string.ts'
 import { installRoutingConventions } from './platform/http/routing.ts'
@@ -17,6 +18,7 @@ import { createPasswordHasher } from './platform/password-hashing.ts'
 import { createRouteTable } from './platform/http/route-table.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
 import { startPeriodic } from './platform/periodic.ts'
+import { createDeferredWork } from './platform/deferred-work.ts'
 import { createLimiter } from './throttling/limiter.ts'
 import { createThrottle } from './throttling/throttle.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
@@ -55,6 +57,8 @@ export type AppOptions = {
   /** Overrides the configured mail backend (tests and the CLI pass their own). */
   mailer?: Mailer
   db?: Db
+  /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
+  clock?: () => number
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
@@ -76,7 +80,11 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     // X-Forwarded-For is believed only from the listed proxies (API.md §11); the socket's peer otherwise.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    // Node would answer a Host-less HTTP/1.1 request with an empty 400 of its own; the Host check answers it (API.md §1).
+    http: { requireHostHeader: false },
     ...requestIdOptions,
+    // What Node's parser refuses (malformed framing, over-large headers) never reaches a hook: answered there.
+    clientErrorHandler: createClientErrorHandler(corsHeaderFields(config.corsAllowedOrigins)),
     // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
     frameworkErrors: (error, request, reply) => {
       stampCors(request, reply)
@@ -92,6 +100,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   drainConnectionsOnClose(app)
 
   const db = options.db ?? openDatabase(config.database)
+  const clock = options.clock ?? Date.now
   const mailer = options.mailer ?? mailerFor(config, (text) => process.stdout.write(text))
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
   const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
@@ -105,8 +114,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
-    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, hasher,
+    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
     linkTokens: createLinkTokens(config.secretKey), universities: createUniversityLookup({ store: universityStore }),
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
@@ -116,13 +126,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const tokens = createTokenService({
     db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
+    reuseInterval: config.refreshTokenReuseInterval, clock,
   })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
-  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
+  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
   const throttle = createThrottle(limiter, async (request) => (await guard.principal(request))?.user.id ?? null)
 
+  installHostValidation(app, config.allowedHosts, stampCors)
   installCors(app, config.corsAllowedOrigins)
   await app.register(cookie)
   await installBodyParsers(app)
@@ -154,6 +166,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     pruner.start()
   })
   app.addHook('onClose', async () => {
+    // Requests already answered finish their work (a queued mail) before the database closes.
+    await deferred.drain()
     await pruner.stop()
     await counters.close()
     await sender.stop()

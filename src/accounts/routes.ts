@@ -41,7 +41,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   return async (fastify) => {
     // The route schemas type request.body, query and params (STYLE.md rule 6).
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-    app.post('/', { ...slashOnly, ...collect, preHandler: [throttle({ ip: 'register_ip' })], schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
+    app.post('/', { ...slashOnly, ...collect, preHandler: [throttle({ ip: 'register_ip', account: { scope: 'register_account', field: 'email' } })], schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
       const user = await accounts.register(parsedBody(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
@@ -83,11 +83,11 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       await accounts.setEmail(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_email/', { schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_email/', { preHandler: [throttle({ ip: 'reset_email_ip', account: { scope: 'reset_email_account', field: 'email' } })], schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
       await accounts.requestEmailReset(request.body)
       return reply.code(204).send()
     })
-    app.post('/reset_email_confirm/', { ...collect, schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
+    app.post('/reset_email_confirm/', { ...collect, preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })], schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
       await accounts.confirmEmailReset(parsedBody(request))
       return reply.code(204).send()
     })

@@ -12,20 +12,41 @@ import type { Out } from './run-command.ts'
 export const CREATESUPERUSER_USAGE = `Usage: npm run cli -- createsuperuser --email E --username U [--first-name F --last-name L] [--noinput]
        (or: npm run createsuperuser -- ...)
 
-Creates an active site admin (user_type 0), as Django's command of the same name. Asks for the password twice, or
-reads it from SUPERUSER_PASSWORD with --noinput. Refuses an email or username that is taken.`
+Creates an active site admin (user_type 0), as Django's command of the same name. Asks for the password twice (again
+when the two differ or the password is refused), or reads it from SUPERUSER_PASSWORD with --noinput; either way the
+password validators of the API apply. Refuses an email or username that is taken.`
 
-async function readPassword(noinput: boolean, attributes: Parameters<typeof validatePassword>[1]): Promise<string> {
-  if (noinput) {
-    const password = process.env.SUPERUSER_PASSWORD
-    if (!password) throw new CommandError('--noinput needs the password in SUPERUSER_PASSWORD.')
-    return password
+const COMMON_PASSWORDS = new URL('../../assets/common-passwords.txt', import.meta.url).pathname
+
+type Attributes = Parameters<typeof validatePassword>[1]
+
+/** The server's validators and messages (API.md §5), one message a line, as Django's command prints them. */
+function passwordProblems(password: string, attributes: Attributes): string | null {
+  const problems = validatePassword(password, attributes, loadCommonPasswords(COMMON_PASSWORDS))
+  return problems.length > 0 ? problems.join('\n') : null
+}
+
+/**
+ * Django's prompt loop: a mismatch, a blank password or a refused one is said on stderr and asked again. Django then
+ * offers to bypass the validators; we do not, so --noinput and the prompt accept the same passwords.
+ */
+async function askPassword(attributes: Attributes): Promise<string> {
+  for (;;) {
+    const password = await askHidden('Password: ')
+    const problem = password !== await askHidden('Password (again): ')
+      ? "Error: Your passwords didn't match."
+      : password.trim() === '' ? "Error: Blank passwords aren't allowed." : passwordProblems(password, attributes)
+    if (problem === null) return password
+    process.stderr.write(`${problem}\n`)
   }
-  const password = await askHidden('Password: ')
-  if (password !== await askHidden('Password (again): ')) throw new CommandError("Error: Your passwords didn't match.")
-  const common = loadCommonPasswords(new URL('../../assets/common-passwords.txt', import.meta.url).pathname)
-  const problems = validatePassword(password, attributes, common)
-  if (problems.length > 0) throw new CommandError(`Password refused: ${problems.join(' ')}`)
+}
+
+async function readPassword(noinput: boolean, attributes: Attributes): Promise<string> {
+  if (!noinput) return askPassword(attributes)
+  const password = process.env.SUPERUSER_PASSWORD
+  if (!password) throw new CommandError('--noinput needs the password in SUPERUSER_PASSWORD.')
+  const problem = passwordProblems(password, attributes)
+  if (problem !== null) throw new CommandError(problem)
   return password
 }
 

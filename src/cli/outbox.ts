@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, readEnvironment } from '../config.ts'
 import { createOutboxStore } from '../mail/outbox-store.ts'
-import type { OutboxMail } from '../mail/outbox-store.ts'
+import type { OutboxMail, OutboxStore } from '../mail/outbox-store.ts'
 import { CommandError, withDatabase } from './run-command.ts'
 import type { Out } from './run-command.ts'
 
 export const OUTBOX_USAGE = `Usage: npm run cli -- outbox <subcommand>
 
-  list [--all] [--limit N] [--json]   mails not sent yet (--all: sent ones too), newest first (default limit 50)
+  list [--all] [--limit N] [--json]   mails not sent yet (--all: sent ones too), newest first (default limit 50), with
+                                      the next attempt, or "being sent until T" while a sender holds the mail (after
+                                      a crash the mail waits for that time to pass)
   retry [ID ...]                      makes the mails that were given up (status failed) due again, with a fresh
                                       count of attempts: all of them, or those named; the running service sends
                                       them at its next poll (EMAIL_POLL_INTERVAL)`
@@ -20,22 +22,49 @@ function statusOf(mail: OutboxMail): string {
   return mail.attempts > 0 ? 'retrying' : 'pending'
 }
 
-function toJson(mail: OutboxMail) {
+/**
+ * A sender holds the mail until `claimedUntil`; after a crash the claim stays until it expires, and only then is the
+ * mail tried again. Saying so explains a mail that looks pending and untried for up to a minute.
+ */
+const leaseUntil = (mail: OutboxMail, now: number): number | null =>
+  statusOf(mail) !== 'sent' && statusOf(mail) !== 'failed' && mail.claimedUntil !== null && mail.claimedUntil > now ? mail.claimedUntil : null
+
+/** When the mail is tried next, as the table shows it. */
+function nextAttemptOf(mail: OutboxMail, now: number): string {
+  const lease = leaseUntil(mail, now)
+  if (lease !== null) return `being sent until ${time(lease)}`
+  if (mail.sentAt !== null || mail.failedAt !== null) return ''
+  return mail.nextAttemptAt <= now ? 'now' : time(mail.nextAttemptAt)
+}
+
+function toJson(mail: OutboxMail, now: number) {
+  const unsent = mail.sentAt === null && mail.failedAt === null
+  const lease = leaseUntil(mail, now)
   return {
     id: mail.id, status: statusOf(mail), to: mail.recipient, subject: mail.subject, attempts: mail.attempts,
-    created: time(mail.createdAt), next_attempt: mail.sentAt === null && mail.failedAt === null ? time(mail.nextAttemptAt) : null,
+    created: time(mail.createdAt), next_attempt: unsent ? time(mail.nextAttemptAt) : null,
+    being_sent_until: lease === null ? null : time(lease),
     sent: mail.sentAt === null ? null : time(mail.sentAt), failed: mail.failedAt === null ? null : time(mail.failedAt),
     last_error: mail.lastError,
   }
 }
 
-function table(mails: OutboxMail[]): string {
+function table(mails: OutboxMail[], now: number): string {
   if (mails.length === 0) return 'No mails.'
-  const rows = [['id', 'status', 'attempts', 'created', 'to', 'subject', 'last error'], ...mails.map((m) => [
-    String(m.id), statusOf(m), String(m.attempts), time(m.createdAt), m.recipient, m.subject, (m.lastError ?? '').slice(0, 60),
+  const rows = [['id', 'status', 'attempts', 'next attempt', 'created', 'to', 'subject', 'last error'], ...mails.map((m) => [
+    String(m.id), statusOf(m), String(m.attempts), nextAttemptOf(m, now), time(m.createdAt), m.recipient, m.subject, (m.lastError ?? '').slice(0, 60),
   ])]
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? []
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
+}
+
+/** Named ids must name mails: a typo is said as such, not answered "nothing to retry". */
+async function checkNamedMails(store: OutboxStore, ids: number[]): Promise<void> {
+  const known = new Set((await store.findByIds(ids)).map((m) => m.id))
+  const unknown = [...new Set(ids)].filter((id) => !known.has(id))
+  if (unknown.length === 0) return
+  const list = unknown.join(', ')
+  throw new CommandError(`No mail with id ${list} in the outbox: \`npm run cli -- outbox list --all\` shows the ids (failed mails are the ones to retry).`)
 }
 
 /** `outbox list | retry`: the mail queue, for an operator. */
@@ -53,11 +82,14 @@ export async function outbox(args: string[], out: Out): Promise<void> {
   const config = loadConfig(readEnvironment())
   await withDatabase(config, async (db) => {
     const store = createOutboxStore(db)
+    const now = Date.now()
     if (sub === 'list') {
       const mails = await store.list({ includeSent: values.all, limit: Number(values.limit) })
-      return out(values.json ? JSON.stringify(mails.map(toJson), null, 2) : table(mails))
+      return out(values.json ? JSON.stringify(mails.map((m) => toJson(m, now)), null, 2) : table(mails, now))
     }
-    const count = await store.retryFailed(Date.now(), rest.length > 0 ? rest.map(Number) : undefined)
+    const ids = rest.map(Number)
+    await checkNamedMails(store, ids)
+    const count = await store.retryFailed(now, ids.length > 0 ? ids : undefined)
     out(count === 0 ? 'No failed mails to retry.' : `${count} failed mail${count === 1 ? '' : 's'} due again; the service sends ${count === 1 ? 'it' : 'them'} at its next poll.`)
   })
 }

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline'
+import { CommandError } from './run-command.ts'
 
 /** Asks for a secret on the terminal without echoing it. */
 export function askHidden(question: string): Promise<string> {
@@ -15,7 +16,12 @@ export function askHidden(question: string): Promise<string> {
       if (!prompted) process.stdout.write(text)
       prompted = true
     }
+    let answered = false
+    // Ctrl-D (end of input) or Ctrl-C before an answer ends the command instead of leaving it waiting forever.
+    rl.on('close', () => { if (!answered) reject(new CommandError('Aborted: no password was entered.')) })
+    rl.on('SIGINT', () => rl.close())
     rl.question(question, (answer) => {
+      answered = true
       rl.close()
       process.stdout.write('\n')
       resolve(answer)

@@ -12,9 +12,7 @@ export type LinkTokenUser = {
   password: string | null
   lastLogin: Date | null
   email: string
-  /** Only with these can a Django-made activation link be accepted (see acceptsLegacyActivation). */
-  isActive?: boolean
-  /** Epoch ms of the user's last credential change or deactivation (users.tokens_valid_after). */
+  /** Epoch ms of the user's last credential change or deactivation (users.tokens_valid_after); see acceptsLegacyActivation. */
   tokensValidAfter?: number
 }
 
@@ -39,12 +37,14 @@ export const LINK_KEY_SALTS: Readonly<Record<LinkPurpose, string>> = {
 /**
  * Djoser's activation links from the Django deployment were made with Django's default salt (one generator for
  * every purpose), so they are accepted for activation too, but only where activation is all they can do: the user
- * is inactive, has never logged in (so was never active: not a deactivated account following an old reset link),
- * and the token is younger than the user's last deactivation or credential change. Reset links stay bound to reset.
+ * has never logged in (not a deactivated account following an old reset link), and the token is younger than the
+ * user's last deactivation or credential change. Reset links stay bound to reset. Whether the account is active
+ * already is not asked here: the activation flow answers a valid link of an active account as stale (403), one check
+ * for both kinds of link, as Djoser does (a used link stays valid until the first login changes last_login).
  */
 function acceptsLegacyActivation(user: LinkTokenUser, timestamp: number): boolean {
   const mintedAt = EPOCH_2001_MS + timestamp * 1000
-  return user.isActive === false && user.lastLogin === null && mintedAt >= Math.floor((user.tokensValidAfter ?? 0) / 1000) * 1000
+  return user.lastLogin === null && mintedAt >= Math.floor((user.tokensValidAfter ?? 0) / 1000) * 1000
 }
 
 // Django's PASSWORD_RESET_TIMEOUT default since 3.1: 3 days.

@@ -4,6 +4,9 @@ import type { MailMessage } from '../platform/mailer.ts'
 
 export type OutboxMail = Selectable<OutboxMailsTable>
 
+// An id beyond PostgreSQL's integer names no mail; asked for, it would fail the query instead.
+const INT32_MAX = 2_147_483_647
+
 /** `onQueued` is told of each mail written to the outbox (for the metrics; counted at the write, before the commit). */
 export function createOutboxStore(db: Db, opts: { onQueued?: () => void } = {}) {
   return {
@@ -48,6 +51,13 @@ export function createOutboxStore(db: Db, opts: { onQueued?: () => void } = {}) 
       let query = db.selectFrom('outboxMails').selectAll().orderBy('id', 'desc').limit(opts.limit)
       if (!opts.includeSent) query = query.where('sentAt', 'is', null)
       return query.execute()
+    },
+
+    /** For operators: the named mails that exist, by id. */
+    async findByIds(ids: readonly number[]): Promise<OutboxMail[]> {
+      const storable = ids.filter((id) => Number.isSafeInteger(id) && id >= 1 && id <= INT32_MAX)
+      if (storable.length === 0) return []
+      return db.selectFrom('outboxMails').selectAll().where('id', 'in', storable).orderBy('id').execute()
     },
 
     /** Makes mails that were given up due again, with a fresh count of attempts; all of them, or those named. */

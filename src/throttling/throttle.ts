@@ -1,11 +1,11 @@
 import type { FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify'
 import { describeHook } from '../platform/http/route-traits.ts'
-import type { Limiter } from './limiter.ts'
+import type { Limiter, RateLimitCheck } from './limiter.ts'
 import type { RateLimitScope } from './rules.ts'
 
 /**
  * A route's limits, listed in its `preHandler`: per client IP, per account named by a body field, or per
- * authenticated user. `login` adds the failure-only counters of POST /api/jwt/create/ (see countFailedLogins).
+ * authenticated user. `login` adds the failure-only limits of POST /api/jwt/create/ (see countOnlyFailedLogins).
  */
 export type ThrottleSpec = {
   ip?: RateLimitScope
@@ -20,7 +20,7 @@ function fieldValue(request: FastifyRequest, field: string): string | undefined 
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : undefined
 }
 
-function loginKeys(request: FastifyRequest, field: string): [RateLimitScope, string][] {
+function loginKeys(request: FastifyRequest, field: string): RateLimitCheck[] {
   const account = fieldValue(request, field)
   return account === undefined ? [] : [['login_account', account], ['login_account_ip', `${account}|${request.ip}`]]
 }
@@ -32,11 +32,14 @@ const skipCounting: onSendHookHandler = (_request, _reply, payload, done) => don
  * do nothing (and the OpenAPI document still names the 429 the route answers when limits are on).
  */
 export function createThrottle(limiter: Limiter, userIdOf: (request: FastifyRequest) => Promise<number | null>) {
-  /** preHandler: counts the request against each limit of `spec`; 429 once any is used up. */
+  // Logins whose failure-only attempts were taken, to be given back if the login succeeds.
+  const loginsReserved = new WeakSet<FastifyRequest>()
+
+  /** preHandler: takes the request's attempt from each limit of `spec`; 429 once any is used up. */
   function throttle(spec: ThrottleSpec): preHandlerHookHandler {
     if (!limiter.enabled) return describeHook<preHandlerHookHandler>((_request, _reply, done) => done(), { throttled: true })
     async function countAgainstLimits(request: FastifyRequest): Promise<void> {
-      const checks: [RateLimitScope, string][] = []
+      const checks: RateLimitCheck[] = []
       if (spec.ip) checks.push([spec.ip, request.ip])
       if (spec.account) {
         const account = fieldValue(request, spec.account.field)
@@ -46,25 +49,30 @@ export function createThrottle(limiter: Limiter, userIdOf: (request: FastifyRequ
         const id = await userIdOf(request)
         if (id !== null) checks.push([spec.user, String(id)])
       }
-      // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
-      if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
-      await limiter.hit(...checks)
+      const login = spec.login ? loginKeys(request, spec.login.field) : []
+      // Every attempt is taken before the handler runs (API.md §11): of 25 parallel guesses only the limit's worth
+      // reach the password check, and a throttled account is refused before its password is hashed.
+      await limiter.reserve(...checks, ...login)
+      if (login.length > 0) loginsReserved.add(request)
     }
     return describeHook<preHandlerHookHandler>((request, _reply, done) => {
       countAgainstLimits(request).then(() => done(), done)
     }, { throttled: true })
   }
 
-  /** onSend of the login route: only failed logins count against an account, so its owner never uses up the allowance. */
-  function countFailedLogins(field: string): onSendHookHandler {
+  /**
+   * onSend of the login route: only failed logins count against an account, so a login that did not fail gives the
+   * account's attempts back, and its owner's successful logins never use up the allowance.
+   */
+  function countOnlyFailedLogins(field: string): onSendHookHandler {
     if (!limiter.enabled) return skipCounting
     return (request, reply, payload, done) => {
-      if (reply.statusCode !== 401) return done(null, payload)
-      limiter.count(...loginKeys(request, field)).then(() => done(null, payload), done)
+      if (reply.statusCode === 401 || !loginsReserved.has(request)) return done(null, payload)
+      limiter.giveBack(...loginKeys(request, field)).then(() => done(null, payload), done)
     }
   }
 
-  return { throttle, countFailedLogins }
+  return { throttle, countOnlyFailedLogins }
 }
 
 export type Throttle = ReturnType<typeof createThrottle>

@@ -12,9 +12,14 @@ function attributes(settings: CookieSettings) {
   }
 }
 
+/**
+ * Max-Age and the matching Expires, as Django's `set_cookie(max_age=…)` writes them (API.md §3): clients that predate
+ * Max-Age read only Expires. @fastify/cookie writes Expires only when given one.
+ */
 export function setAuthCookies(reply: FastifyReply, settings: CookieSettings, tokens: { access: string; refresh?: string }): void {
-  reply.setCookie('access', tokens.access, { ...attributes(settings), maxAge: settings.maxAge })
-  if (tokens.refresh !== undefined) reply.setCookie('refresh', tokens.refresh, { ...attributes(settings), maxAge: settings.maxAge })
+  const lifetime = { ...attributes(settings), maxAge: settings.maxAge, expires: new Date(Date.now() + settings.maxAge * 1000) }
+  reply.setCookie('access', tokens.access, lifetime)
+  if (tokens.refresh !== undefined) reply.setCookie('refresh', tokens.refresh, lifetime)
 }
 
 /** Deletes with the same Path, SameSite and Secure as set: browsers ignore a cross-site deletion otherwise. */

@@ -41,7 +41,7 @@ function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', fi
 
 export function tokenRoutes(deps: Deps): FastifyPluginAsync {
   const { tokens, credentials, guard, config } = deps
-  const { throttle, countFailedLogins } = deps.throttle
+  const { throttle, countOnlyFailedLogins } = deps.throttle
   const { authenticate, csrfWhenCookie } = guard
   const counted = tokenEventHooks(deps.events)
   return async (fastify) => {
@@ -50,7 +50,7 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/jwt/create/', {
       schema: { ...docs.login, body: LoginBody },
       preHandler: [throttle({ ip: 'login_ip', login: { field: 'email' } })],
-      onSend: [countFailedLogins('email'), counted.loginAttempt],
+      onSend: [countOnlyFailedLogins('email'), counted.loginAttempt],
     }, async (request, reply) => {
       const body = request.body
       const user = await credentials.checkCredentials(body.email, body.password)

@@ -46,7 +46,7 @@ export function createOnboarding(deps: UniversityDeps) {
       const body = complete(parsed)
       try {
         return await db.transaction().execute(async (trx) => {
-          const university = await store.insert(trx, { name: body.name, domain: body.domain, docUrl: body.doc_url ?? '' }, Date.now())
+          const university = await store.insert(trx, { name: body.name, domain: body.domain, docUrl: body.doc_url }, Date.now())
           const account = await accounts.createAccountWithoutPassword(trx, {
             firstName: body.admin.first_name, lastName: body.admin.last_name, username: body.admin.username, email: body.admin.email,
             universityId: university.id, userType: USER_TYPE.STUDENT, isActive: false,
@@ -62,6 +62,9 @@ export function createOnboarding(deps: UniversityDeps) {
     listPublicUniversities: (): Promise<University[]> => store.list({ approved: true, banned: false }),
     listPendingUniversities: async () => withAdmins(await store.list({ approved: false })),
     listApprovedUniversities: async () => withAdmins(await store.list({ approved: true })),
+    /** For operators (`npm run cli -- universities list`): no route lists these. */
+    listBannedUniversities: async () => withAdmins(await store.list({ banned: true })),
+    listAllUniversities: async () => withAdmins(await store.list({})),
 
     /** The admin becomes active, a university admin of this university, and is mailed a set-password link. */
     async approveUniversity(id: number): Promise<void> {

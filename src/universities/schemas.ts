@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
-import { Body, CharField, EmailField, IntegerField, Optional } from '../platform/http/fields.ts'
+import { Body, CharField, EmailField, IntegerField, Optional, UrlField } from '../platform/http/fields.ts'
 
 // Limits: the user model's (API.md §4); a university's name and a department's name as in the original models
 // (100), domain, doc_url and code as the columns hold them.
@@ -12,11 +12,11 @@ const NewAccountFields = {
   email: EmailField({ maxLength: 100 }),
 }
 
-/** POST /api/university/create/: its errors nest under `admin` (API.md §2). */
+/** POST /api/university/create/: its errors nest under `admin` (API.md §2); every field is required, as in the original. */
 export const UniversityCreateBody = Body({
   name: CharField({ maxLength: 100 }),
   domain: CharField({ maxLength: 255 }),
-  doc_url: Optional(CharField({ maxLength: 500, allowBlank: true })),
+  doc_url: UrlField({ maxLength: 500 }),
   admin: Body(NewAccountFields),
 })
 export type UniversityCreateBody = Static<typeof UniversityCreateBody>

@@ -141,6 +141,38 @@ describe('POST /api/users/reset_password/ and /api/users/reset_password_confirm/
       })
     })
 
+    // @see issue 11, item 3: Djoser validates the password (and its retype) before uid and token (API.md §5 as amended).
+    it('When a short new password comes with a bad token or uid, then only the password error is answered', async () => {
+      const user = await registerAndActivate(server)
+      const { uid, token } = linkParts(await requestReset(user.email), 'nl/password-reset')
+      const short = { new_password: 'Ab1!x', re_new_password: 'Ab1!x' }
+      for (const link of [{ uid, token: `${token}0` }, { uid, token: 'nonsense' }, { uid: 'garbage!', token }, { uid: 'MA', token: 'nonsense' }]) {
+        const res = await confirm({ ...link, ...short })
+        assert.equal(res.status, 400, JSON.stringify(link))
+        assert.match(res.headers.get('content-type') ?? '', /^application\/json/)
+        assert.deepEqual(res.body, { new_password: ['This password is too short. It must contain at least 8 characters.'] }, JSON.stringify(link))
+      }
+      assert.equal((await api.post('/api/jwt/create/', { email: user.email, password: user.password })).status, 200, 'unchanged')
+    })
+
+    it('When the password is like the username of the uid\'s user and the token is bad, then the similarity error alone', async () => {
+      const user = await registerAndActivate(server, { username: 'reset_similar_bad' })
+      const { uid, token } = linkParts(await requestReset(user.email), 'nl/password-reset')
+      const res = await confirm(withPassword({ uid, token: `${token}0` }, 'reset_similar_bad'))
+      assert.equal(res.status, 400)
+      assert.deepEqual(res.body, { new_password: ['The password is too similar to the username.'] })
+      const unnamed = await confirm(withPassword({ uid: 'garbage!', token }, 'reset_similar_bad'))
+      assert.deepEqual([unnamed.status, unnamed.body], [400, INVALID_UID], 'no user named: no similarity check, then the uid error')
+    })
+
+    it('When the two passwords differ and the token is bad, then non_field_errors alone, as Djoser answers', async () => {
+      const user = await registerAndActivate(server)
+      const { uid } = linkParts(await requestReset(user.email), 'nl/password-reset')
+      const res = await confirm({ uid, token: 'nonsense', new_password: NEW_PASSWORD, re_new_password: `${NEW_PASSWORD}x` })
+      assert.equal(res.status, 400)
+      assert.deepEqual(res.body, { non_field_errors: ["The two password fields didn't match."] })
+    })
+
     it('When the two passwords differ, then non_field_errors', async () => {
       const user = await registerAndActivate(server)
       const parts = linkParts(await requestReset(user.email), 'nl/password-reset')

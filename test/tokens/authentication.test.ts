@@ -8,6 +8,7 @@ import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import type { Client, Reply } from '../helpers/http.ts'
 import { login, newUser, registerAndActivate } from '../helpers/flows.ts'
+import { assertExpiresMatchesMaxAge } from '../helpers/auth-cookies.ts'
 
 const ME = '/api/users/me/'
 const ANONYMOUS = { detail: 'Authentication credentials were not provided.' }
@@ -66,7 +67,9 @@ function assertSetCookies(res: Reply, expected: Expected): void {
   const { access, refresh } = res.body as { access: string; refresh: string }
   for (const cookie of cookiesOf(res)) {
     assert.equal(cookie.value, cookie.name === 'access' ? access : refresh)
-    assert.deepEqual(cookie.attributes, {
+    const { expires, ...rest } = cookie.attributes
+    assertExpiresMatchesMaxAge(res, typeof expires === 'string' ? expires : undefined, Number(expected.maxAge))
+    assert.deepEqual(rest, {
       httponly: true, path: '/', 'max-age': expected.maxAge, samesite: expected.sameSite, ...(expected.secure ? { secure: true } : {}),
     })
   }
@@ -228,7 +231,7 @@ describe('Auth cookies (API.md §3)', () => {
     return client(on(name).base).post('/api/logout/', undefined, { cookies: { access, refresh } })
   }
 
-  it('When logging in with the defaults, then access and refresh cookies are HttpOnly; Path=/; Max-Age=604800; SameSite=None; Secure', async () => {
+  it('When logging in with the defaults, then the cookies are HttpOnly; Path=/; Max-Age=604800 and its Expires; SameSite=None; Secure', async () => {
     assertSetCookies(await loginOn('secure'), { maxAge: '604800', sameSite: 'None', secure: true })
   })
 

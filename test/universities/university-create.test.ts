@@ -66,12 +66,19 @@ describe('POST /api/university/create/', () => {
     assert.ok(!publicList.some((u) => u.id === id))
   })
 
-  it('When doc_url is absent, then the university is created with an empty doc_url', async () => {
+  // @see issue 11, item 2: the original's serializer requires doc_url (API.md §8).
+  it('When doc_url is absent or blank, then 400 names it and nothing is created', async () => {
+    const before = await universityCount()
     const body: Record<string, unknown> = newUniversity()
     delete body.doc_url
-    const res = await api.post('/api/university/create/', body)
-    assert.equal(res.status, 200)
-    assert.equal((res.body as { doc_url: string }).doc_url, '')
+    const absent = await api.post('/api/university/create/', body)
+    assert.equal(absent.status, 400)
+    assert.match(absent.headers.get('content-type') ?? '', /^application\/json/)
+    assert.deepEqual(absent.body, { doc_url: REQUIRED })
+    const blank = await api.post('/api/university/create/', newUniversity({ doc_url: '  ' }))
+    assert.equal(blank.status, 400)
+    assert.deepEqual(blank.body, { doc_url: ['This field may not be blank.'] })
+    assert.equal(await universityCount(), before)
   })
 
   it('When the body sends privileged admin fields, then they are ignored: the admin is an inactive student-type account', async () => {
@@ -90,7 +97,17 @@ describe('POST /api/university/create/', () => {
   it('When the body is empty, then 400 lists every required field', async () => {
     const res = await api.post('/api/university/create/', {})
     assert.equal(res.status, 400)
-    assert.deepEqual(res.body, { name: REQUIRED, domain: REQUIRED, admin: REQUIRED })
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/)
+    assert.deepEqual(res.body, { name: REQUIRED, domain: REQUIRED, doc_url: REQUIRED, admin: REQUIRED })
+  })
+
+  it('When the body has only an empty admin, then every missing field, the admin\'s included, is in one answer', async () => {
+    const res = await api.post('/api/university/create/', { admin: {} })
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, {
+      name: REQUIRED, domain: REQUIRED, doc_url: REQUIRED,
+      admin: { first_name: REQUIRED, last_name: REQUIRED, username: REQUIRED, email: REQUIRED },
+    })
   })
 
   it('When the admin email is invalid, then 400 nests the error under admin', async () => {
@@ -160,9 +177,31 @@ describe('POST /api/university/create/', () => {
     assert.equal(await universityCount(), before)
   })
 
+  it('When doc_url is not an http(s) URL, then 400 "Enter a valid URL." and nothing is created (@see issue 12)', async () => {
+    const before = await universityCount()
+    for (const docUrl of ['javascript:alert(1)', 'JavaScript://example.edu/%0aalert(1)', 'data:text/html,<b>x</b>', 'ftp://example.edu/a.pdf',
+      'http:example.edu', 'http://example', 'https://exa mple.edu/', 'example.edu/charter.pdf', 'http://[::g]/']) {
+      const res = await api.post('/api/university/create/', newUniversity({ doc_url: docUrl }))
+      assert.equal(res.status, 400, docUrl)
+      assert.deepEqual(res.body, { doc_url: ['Enter a valid URL.'] }, docUrl)
+    }
+    assert.equal(await universityCount(), before)
+    for (const docUrl of ['HTTPS://Example.EDU/Charter.pdf?x=1#p2', 'http://localhost:8000/a', 'http://10.0.0.1/a', 'http://[::1]/a']) {
+      const res = await api.post('/api/university/create/', newUniversity({ doc_url: docUrl }))
+      assert.equal(res.status, 200, docUrl)
+      assert.equal((res.body as { doc_url: string }).doc_url, docUrl)
+    }
+  })
+
+  it('When an admin name holds a lone UTF-16 surrogate, then 400 nests "Not a valid string." under admin (@see issue 12)', async () => {
+    const res = await api.post('/api/university/create/', newUniversity({ name: 'U\udc00' }, { first_name: '\ud800' }))
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, { name: ['Not a valid string.'], admin: { first_name: ['Not a valid string.'] } })
+  })
+
   it('When the body is a form, then the flat fields are read and the missing admin is reported', async () => {
     const res = await api.call('POST', '/api/university/create/', {
-      body: new URLSearchParams({ name: 'Form University', domain: 'form.example.edu' }),
+      body: new URLSearchParams({ name: 'Form University', domain: 'form.example.edu', doc_url: 'https://form.example.edu/charter.pdf' }),
     })
     assert.equal(res.status, 400)
     assert.deepEqual(res.body, { admin: REQUIRED })
