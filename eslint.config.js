@@ -9,11 +9,17 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      // A regular expression cannot be wrapped without changing it (password-validators.ts: Python's str.isdigit()).
+      'max-len': ['error', { code: 160, ignoreRegExpLiterals: true }],
       'no-console': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': ['error', {
-        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+        allowForKnownSafeCalls: [{
+          from: 'package',
+          package: 'node:test',
+          name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+        }],
       }],
       '@typescript-eslint/consistent-type-imports': 'error',
       // Factories return object literals of closures and never use `this` (STYLE.md rule 5), so passing

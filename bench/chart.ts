@@ -52,9 +52,26 @@ export function renderChart(results: BenchResults): Buffer {
 
   const database = setup.database.replace(/ \(.*\)$/, '')
   drawText(raster, 20, 14, `UniLink Accounts benchmark, ${database}, ${results.date.slice(0, 16).replace('T', ' ')} UTC`, INK, 3)
-  drawText(raster, 20, 44, `${machine.cpuModel}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')}`, MUTED, 2)
+  drawText(
+    raster,
+    20,
+    44,
+    `${machine.cpuModel}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; `
+      + `load average ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')}`,
+    MUTED,
+    2,
+  )
   drawText(raster, 20, 62, `${setup.mode.replace(/^NODE_ENV=production LOG_LEVEL=warn /, '')}, RATE_LIMIT=off`, MUTED, 2)
-  drawText(raster, 20, 80, `argon2id m=${setup.argon2.memoryCost} KiB t=${setup.argon2.timeCost} p=${setup.argon2.parallelism}: hash ${hashing.hashMs} ms, verify ${hashing.verifyMs} ms, ${setup.hashThreads} thread(s); ${setup.connections} connections, ${setup.durationS} s per scenario`, MUTED, 2)
+  drawText(
+    raster,
+    20,
+    80,
+    `argon2id m=${setup.argon2.memoryCost} KiB t=${setup.argon2.timeCost} p=${setup.argon2.parallelism}: `
+      + `hash ${hashing.hashMs} ms, verify ${hashing.verifyMs} ms, ${setup.hashThreads} thread(s); `
+      + `${setup.connections} connections, ${setup.durationS} s per scenario`,
+    MUTED,
+    2,
+  )
 
   let y = drawBars(raster, 112, `requests/s vs the bare Fastify route (${bare.rps.toLocaleString('en-US')}/s)`, [
     { label: 'bare route', rps: bare.rps, ceiling: bare.rps, color: BARE },

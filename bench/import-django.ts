@@ -80,5 +80,6 @@ for (const [label, withTarget] of targets) {
   })
 }
 rmSync(dataDir, { recursive: true, force: true })
-say(failed ? `FAILED: an import of ${users} users took a minute or more` : `ok: every import of ${users} users took under a minute (wall time, including start-up)`)
+say(failed ? `FAILED: an import of ${users} users took a minute or more` : `ok: every import `
+  + `of ${users} users took under a minute (wall time, including start-up)`)
 process.exitCode = failed ? 1 : 0

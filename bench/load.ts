@@ -98,6 +98,11 @@ export async function runPhase(phase: Phase, progress: (line: string, done: bool
     errors: result.errors + result.timeouts + unexpected,
     statuses,
   }
-  if (!phase.quiet) progress(`  ${phase.name.padEnd(28)} ${summary.requests.toLocaleString('en-US').padStart(9)} requests  ${summary.rps.toLocaleString('en-US').padStart(7)} req/s  p99 ${summary.p99Ms} ms${summary.errors > 0 ? `  answers ${JSON.stringify(statuses)}` : ''}`, true)
+  if (!phase.quiet) progress(
+    `  ${phase.name.padEnd(28)} ${summary.requests.toLocaleString('en-US').padStart(9)} requests `
+      + ` ${summary.rps.toLocaleString('en-US').padStart(7)} req/s  p99 ${summary.p99Ms} `
+      + `ms${summary.errors > 0 ? `  answers ${JSON.stringify(statuses)}` : ''}`,
+    true,
+  )
   return summary
 }

@@ -96,9 +96,12 @@ export function formatTable(results: BenchResults): string {
   const { machine, setup, hashing, server } = results
   const lines = [
     '',
-    `${machine.cpuModel}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average at start ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')}`,
-    `${setup.database}; ${setup.mode}; RATE_LIMIT=off; ${setup.connections} connections, ${setup.durationS} s per phase; ${setup.users.toLocaleString('en-US')} users`,
-    `argon2id m=${setup.argon2.memoryCost} KiB t=${setup.argon2.timeCost} p=${setup.argon2.parallelism}: hash ${hashing.hashMs} ms, verify ${hashing.verifyMs} ms; ${setup.hashThreads} threads -> at most ${hashing.loginLimitPerS} logins/s`,
+    `${machine.cpuModel}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; `
+      + `load average at start ${machine.loadAverageStart.map((l) => l.toFixed(2)).join(' ')}`,
+    `${setup.database}; ${setup.mode}; RATE_LIMIT=off; ${setup.connections} connections, ${setup.durationS} `
+      + `s per phase; ${setup.users.toLocaleString('en-US')} users`,
+    `argon2id m=${setup.argon2.memoryCost} KiB t=${setup.argon2.timeCost} p=${setup.argon2.parallelism}: `
+      + `hash ${hashing.hashMs} ms, verify ${hashing.verifyMs} ms; ${setup.hashThreads} threads -> at most ${hashing.loginLimitPerS} logins/s`,
     '',
     pad(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'loop p99', 'vs bare'], widths),
     row(results.bare),
@@ -107,8 +110,10 @@ export function formatTable(results: BenchResults): string {
     ...results.phases.map(row),
     '',
     floorLine(results),
-    `server peak RSS ${server.peakRssMb ?? '?'} MB after ${server.requestsServed.toLocaleString('en-US')} requests; registration mail: ${server.mails.queued} queued, ${server.mails.deliveredDuringRun} delivered over SMTP during the run`,
-    `start-up to the first 200 of /healthz: node dist/server.mjs ${results.startup.bundleMs.join(', ')} ms; tsx src/server.ts (npm start) ${results.startup.npmStartMs.join(', ')} ms`,
+    `server peak RSS ${server.peakRssMb ?? '?'} MB after ${server.requestsServed.toLocaleString('en-US')} `
+      + `requests; registration mail: ${server.mails.queued} queued, ${server.mails.deliveredDuringRun} delivered over SMTP during the run`,
+    `start-up to the first 200 of /healthz: node dist/server.mjs ${results.startup.bundleMs.join(', ')} `
+      + `ms; tsx src/server.ts (npm start) ${results.startup.npmStartMs.join(', ')} ms`,
     '',
     ...results.targets.map((t) => `${t.met ? 'met   ' : 'MISSED'}  ${t.name.padEnd(32)} ${t.value} (target ${t.goal})`),
     '',
@@ -118,7 +123,8 @@ export function formatTable(results: BenchResults): string {
 
 /** The floor's share of the bare route within each pass (before and after the service's phases), not across them. */
 function floorLine({ bareRuns, floorRuns }: BenchResults): string {
-  const pass = (i: number) => `users/me/ ${percent((floorRuns.me[i] ?? 0) / (bareRuns[i] ?? 1))}, jwt/verify/ ${percent((floorRuns.verify[i] ?? 0) / (bareRuns[i] ?? 1))}`
+  const pass = (i: number) => `users/me/ ${percent((floorRuns.me[i] ?? 0) / (bareRuns[i] ?? 1))}, `
+    + `jwt/verify/ ${percent((floorRuns.verify[i] ?? 0) / (bareRuns[i] ?? 1))}`
   return `the floor (node:http, no framework, the least work) vs the bare route of the same pass: before the service's phases ${pass(0)}; after ${pass(1)}`
 }
 

@@ -37,7 +37,9 @@ const dbKind = args.db
 const durationS = Number(args.duration)
 const connections = Number(args.connections)
 const userCount = Number(args.users)
-const chosenFlags = args['server-flags'] === undefined ? PRODUCTION_NODE_FLAGS : args['server-flags'].split(' ').filter((flag) => flag !== '' && flag !== 'none')
+const chosenFlags = args['server-flags'] === undefined
+  ? PRODUCTION_NODE_FLAGS
+  : args['server-flags'].split(' ').filter((flag) => flag !== '' && flag !== 'none')
 const MIN_SERVED = 100_000
 const STORM_PROBE_RATE = 200
 
@@ -73,7 +75,8 @@ const hashThreads = Math.min(config.passwordHashConcurrency, Number(serviceEnv.U
 
 say(`argon2id m=${config.passwordHashing.memoryCost} KiB, t=${config.passwordHashing.timeCost}, p=${config.passwordHashing.parallelism}: timing one hash ...`)
 const hashing = hashTimingInChild(config.passwordHashing, serviceEnv.UV_THREADPOOL_SIZE)
-say(`  one hash ${hashing.hashMs} ms (fastest ${hashing.hashMinMs}), one verification ${hashing.verifyMs} ms (fastest ${hashing.verifyMinMs}), medians of ${hashing.samples}; ${hashThreads} hashing thread(s)`)
+say(`  one hash ${hashing.hashMs} ms (fastest ${hashing.hashMinMs}), one verification ${hashing.verifyMs} `
+  + `ms (fastest ${hashing.verifyMinMs}), medians of ${hashing.samples}; ${hashThreads} hashing thread(s)`)
 say(`seeding ${userCount.toLocaleString('en-US')} users into ${database.label} ...`)
 await seedUsers(database.url, userCount, hashing.encoded)
 
@@ -119,7 +122,13 @@ const bearerPerConnection = (tokens: { access: string }[]) => (n: number) => ({ 
 try {
   const meTokens = await loginMany(connections)
   const meRequest = { path: '/api/users/me/', connections, durationS, headersOf: bearerPerConnection(meTokens) }
-  const verifyRequest = { path: '/api/jwt/verify/', method: 'POST' as const, connections, durationS, body: JSON.stringify({ token: (await loginMany(connections, connections))[0]?.access }) }
+  const verifyRequest = {
+    path: '/api/jwt/verify/',
+    method: 'POST' as const,
+    connections,
+    durationS,
+    body: JSON.stringify({ token: (await loginMany(connections, connections))[0]?.access }),
+  }
   // The floor (floor-server.ts) answers the same two requests, with the same tokens, before and after the service's
   // phases like the bare route, the faster run counting.
   const floorPhases = async () => {
@@ -170,7 +179,19 @@ try {
   await service.probe('reset')
   const [stormProbe, storm] = await Promise.all([
     runPhase({ ...probe, base: service.base, name: `me/ at ${STORM_PROBE_RATE}/s, login storm` }, progress),
-    runPhase({ name: 'login storm', base: service.base, path: '/api/jwt/create/', method: 'POST', connections: 4 * hashThreads, durationS, setupRequest: loginBody, quiet: true }, progress),
+    runPhase(
+      {
+        name: 'login storm',
+        base: service.base,
+        path: '/api/jwt/create/',
+        method: 'POST',
+        connections: 4 * hashThreads,
+        durationS,
+        setupRequest: loginBody,
+        quiet: true,
+      },
+      progress,
+    ),
   ])
   const stormReport = await service.probe('report')
   served += stormProbe.requests + storm.requests
@@ -178,12 +199,19 @@ try {
   servicePhases.push({ ...storm, loopDelayP99Ms: null, rssMb: null })
 
   if (served < MIN_SERVED) {
-    await measured({ name: 'GET /api/users/me/ (to 100k)', path: '/api/users/me/', connections, amount: MIN_SERVED - served, headersOf: bearerPerConnection(tokens) })
+    await measured({
+      name: 'GET /api/users/me/ (to 100k)',
+      path: '/api/users/me/',
+      connections,
+      amount: MIN_SERVED - served,
+      headersOf: bearerPerConnection(tokens),
+    })
   }
   const final = await service.probe('report')
   const bareAgain = await runPhase({ name: 'bare Fastify route', base: bare.base, path: '/bare', connections, durationS }, progress)
   const bareResult = bareAgain.rps > bareFirst.rps ? bareAgain : bareFirst
-  say(`bare route: ${Math.round(bareFirst.rps).toLocaleString('en-US')} req/s before the service's phases, ${Math.round(bareAgain.rps).toLocaleString('en-US')} after; the faster counts`)
+  say(`bare route: ${Math.round(bareFirst.rps).toLocaleString('en-US')} req/s before the service's `
+    + `phases, ${Math.round(bareAgain.rps).toLocaleString('en-US')} after; the faster counts`)
   const floorAgain = await floorPhases()
   const faster = (a: PhaseResult, b: PhaseResult) => (b.rps > a.rps ? b : a)
   const floorResult = { me: faster(floorFirst.me, floorAgain.me), verify: faster(floorFirst.verify, floorAgain.verify) }
@@ -195,7 +223,12 @@ try {
     setup: {
       database: database.label, connections, durationS, users: userCount, rateLimit: 'off', rotateRefreshTokens: config.rotateRefreshTokens,
       argon2: config.passwordHashing, hashThreads,
-      mode: `NODE_ENV=production LOG_LEVEL=warn ${[...Object.entries({ ...passthrough, UV_THREADPOOL_SIZE: serviceEnv.UV_THREADPOOL_SIZE }).map(([k, v]) => `${k}=${v}`), 'node', ...serverFlags, 'dist/server.mjs'].join(' ')}`,
+      mode: `NODE_ENV=production LOG_LEVEL=warn ${[
+        ...Object.entries({ ...passthrough, UV_THREADPOOL_SIZE: serviceEnv.UV_THREADPOOL_SIZE }).map(([k, v]) => `${k}=${v}`),
+        'node',
+        ...serverFlags,
+        'dist/server.mjs',
+      ].join(' ')}`,
     },
     hashing: { ...hashing, encoded: undefined, loginLimitPerS: Math.round((hashThreads * 1000) / hashing.verifyMs * 10) / 10 },
     startup,

@@ -98,7 +98,8 @@ export async function seedUsers(url: string, count: number, encodedPassword: str
 
 /** timeHashing in a child process whose libuv threadpool has the service's size. */
 export function hashTimingInChild(cost: Argon2Cost, threadpoolSize: string): HashTiming & { encoded: string } {
-  const script = `import { timeHashing } from ${JSON.stringify(import.meta.url)}; process.stdout.write(JSON.stringify(await timeHashing(${JSON.stringify(cost)})))`
+  const script = `import { timeHashing } from ${JSON.stringify(import.meta.url)}; process.stdout.write(JSON.stringify(await `
+    + `timeHashing(${JSON.stringify(cost)})))`
   const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, UV_THREADPOOL_SIZE: threadpoolSize }, encoding: 'utf8',
   })

@@ -127,7 +127,11 @@ export async function measureStartup(command: string, args: string[], env: Recor
 
 export function startBareServer(artifacts: Artifacts): Promise<RunningServer> {
   return startServer({
-    command: process.execPath, args: ['--import', pathToFileURL(artifacts.probe).href, artifacts.bare], env: { NODE_ENV: 'production' }, readyPath: '/bare', ipc: true,
+    command: process.execPath, args: [
+      '--import',
+      pathToFileURL(artifacts.probe).href,
+      artifacts.bare,
+    ], env: { NODE_ENV: 'production' }, readyPath: '/bare', ipc: true,
   })
 }
 

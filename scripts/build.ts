@@ -76,5 +76,6 @@ export async function buildBundle(entry = 'src/server.ts', outfile = join(ROOT, 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now()
   const outfile = await buildBundle()
-  process.stdout.write(`built ${relative(process.cwd(), outfile)} in ${Date.now() - started} ms; run it with:\n  ${productionCommand(relative(process.cwd(), outfile))}\n`)
+  const file = relative(process.cwd(), outfile)
+  process.stdout.write(`built ${file} in ${Date.now() - started} ms; run it with:\n  ${productionCommand(file)}\n`)
 }

@@ -124,7 +124,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   })
   const sessionLookup = createSessionLookup({ db, database: config.database })
   const tokens = createTokenService({
-    db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
+    db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(
+      config.secretKey,
+      { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime },
+    ),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
     reuseInterval: config.refreshTokenReuseInterval, clock,
   })

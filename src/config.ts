@@ -174,7 +174,8 @@ function resolveSecretKey(env: Env, production: boolean, dataDir: string, warnin
   }
   if (production) throw new ConfigError('SECRET_KEY', 'is required when NODE_ENV=production')
   const { key: generated, created } = readOrCreateSecretKey(dataDir)
-  warnings.push(`SECRET_KEY is not set: ${created ? 'generated a new key and saved it' : 'using the key saved'} in ${dataDir}/secret_key. Set SECRET_KEY for any real deployment.`)
+  warnings.push(`SECRET_KEY is not set: ${created ? 'generated a new key and saved it' : 'using the key saved'} `
+    + `in ${dataDir}/secret_key. Set SECRET_KEY for any real deployment.`)
   return generated
 }
 

@@ -63,7 +63,12 @@ const scenarios = [
   { label: 'GET /api/users/me/', phase: (v: Started) => ({ path: '/api/users/me/', headers: { authorization: `Bearer ${v.access}` } }) },
   {
     label: 'POST /api/jwt/verify/',
-    phase: (v: Started) => ({ path: '/api/jwt/verify/', method: 'POST' as const, body: JSON.stringify({ token: v.access }), headers: { 'content-type': 'application/json' } }),
+    phase: (v: Started) => ({
+      path: '/api/jwt/verify/',
+      method: 'POST' as const,
+      body: JSON.stringify({ token: v.access }),
+      headers: { 'content-type': 'application/json' },
+    }),
   },
 ]
 const figures = new Map<string, number[]>()
@@ -86,7 +91,8 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 for (const scenario of scenarios) {
   const a = figures.get(`${scenario.label} A`) ?? []
   const b = figures.get(`${scenario.label} B`) ?? []
-  process.stdout.write(`${scenario.label}: A median ${median(a)} [${a.join(' ')}], B median ${median(b)} [${b.join(' ')}], B/A ${(median(b) / median(a)).toFixed(3)}\n`)
+  process.stdout.write(`${scenario.label}: A median ${median(a)} [${a.join(' ')}], B median `
+    + `${median(b)} [${b.join(' ')}], B/A ${(median(b) / median(a)).toFixed(3)}\n`)
 }
 for (const v of variants) await v.app.close()
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true })

@@ -41,17 +41,28 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   return async (fastify) => {
     // The route schemas type request.body, query and params (STYLE.md rule 6).
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-    app.post('/', { ...slashOnly, ...collect, preHandler: [throttle({ ip: 'register_ip', account: { scope: 'register_account', field: 'email' } })], schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
+    app.post('/', {
+      ...slashOnly,
+      ...collect,
+      preHandler: [throttle({ ip: 'register_ip', account: { scope: 'register_account', field: 'email' } })],
+      schema: { ...docs.register, body: RegisterBody },
+    }, async (request, reply) => {
       const user = await accounts.register(parsedBody(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
     app.get('/', { ...slashOnly, preParsing: signedIn, schema: docs.list }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
 
-    app.post('/activation/', { preHandler: [throttle({ ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } })], schema: { ...docs.activate, body: UidTokenBody } }, async (request, reply) => {
+    app.post('/activation/', {
+      preHandler: [throttle({ ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } })],
+      schema: { ...docs.activate, body: UidTokenBody },
+    }, async (request, reply) => {
       await accounts.activate(request.body)
       return reply.code(204).send()
     })
-    app.post('/resend_activation/', { preHandler: [throttle({ ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } })], schema: { ...docs.resendActivation, body: EmailBody } }, async (request, reply) => {
+    app.post('/resend_activation/', {
+      preHandler: [throttle({ ip: 'resend_activation_ip', account: { scope: 'resend_activation_account', field: 'email' } })],
+      schema: { ...docs.resendActivation, body: EmailBody },
+    }, async (request, reply) => {
       await accounts.resendActivation(request.body)
       return reply.code(204).send()
     })
@@ -66,28 +77,51 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       return reply.code(204).send()
     })
 
-    app.post('/set_password/', { preParsing: signedIn, preHandler: [throttle({ ip: 'set_password_ip', user: 'set_password_account' })], ...collect, schema: { ...docs.setPassword, body: SetPasswordBody } }, async (request, reply) => {
+    app.post('/set_password/', {
+      preParsing: signedIn,
+      preHandler: [throttle({ ip: 'set_password_ip', user: 'set_password_account' })],
+      ...collect,
+      schema: { ...docs.setPassword, body: SetPasswordBody },
+    }, async (request, reply) => {
       await accounts.setPassword(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_password/', { preHandler: [throttle({ ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } })], schema: { ...docs.resetPassword, body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_password/', {
+      preHandler: [throttle({ ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } })],
+      schema: { ...docs.resetPassword, body: EmailBody },
+    }, async (request, reply) => {
       await accounts.requestPasswordReset(request.body)
       return reply.code(204).send()
     })
-    app.post('/reset_password_confirm/', { preHandler: [throttle({ ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } })], schema: { ...docs.resetPasswordConfirm, body: ResetPasswordConfirmBody } }, async (request, reply) => {
+    app.post('/reset_password_confirm/', {
+      preHandler: [throttle({ ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } })],
+      schema: { ...docs.resetPasswordConfirm, body: ResetPasswordConfirmBody },
+    }, async (request, reply) => {
       await accounts.confirmPasswordReset(request.body)
       return reply.code(204).send()
     })
 
-    app.post('/set_email/', { preParsing: signedIn, preHandler: [throttle({ ip: 'set_email_ip', user: 'set_email_account' })], ...collect, schema: { ...docs.setEmail, body: SetEmailBody } }, async (request, reply) => {
+    app.post('/set_email/', {
+      preParsing: signedIn,
+      preHandler: [throttle({ ip: 'set_email_ip', user: 'set_email_account' })],
+      ...collect,
+      schema: { ...docs.setEmail, body: SetEmailBody },
+    }, async (request, reply) => {
       await accounts.setEmail(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_email/', { preHandler: [throttle({ ip: 'reset_email_ip', account: { scope: 'reset_email_account', field: 'email' } })], schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_email/', {
+      preHandler: [throttle({ ip: 'reset_email_ip', account: { scope: 'reset_email_account', field: 'email' } })],
+      schema: { ...docs.resetEmail, body: EmailBody },
+    }, async (request, reply) => {
       await accounts.requestEmailReset(request.body)
       return reply.code(204).send()
     })
-    app.post('/reset_email_confirm/', { ...collect, preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })], schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
+    app.post('/reset_email_confirm/', {
+      ...collect,
+      preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })],
+      schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody },
+    }, async (request, reply) => {
       await accounts.confirmEmailReset(parsedBody(request))
       return reply.code(204).send()
     })
@@ -98,7 +132,11 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request))))
     app.patch('/:id/', { preParsing: signedIn, ...collect, schema: { ...docs.updateById, params: IdParams, body: ShortUserPatchBody } }, async (request) =>
       toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request))))
-    app.delete('/:id/', { preParsing: signedIn, ...collect, schema: { ...docs.deleteById, params: IdParams, body: OptionalCurrentPasswordBody } }, async (request, reply) => {
+    app.delete('/:id/', {
+      preParsing: signedIn,
+      ...collect,
+      schema: { ...docs.deleteById, params: IdParams, body: OptionalCurrentPasswordBody },
+    }, async (request, reply) => {
       await accounts.deleteById(me(request), idParam(request.params), parsedBody(request))
       return reply.code(204).send()
     })

@@ -43,7 +43,8 @@ function describeDatabase(config: Config): string {
 async function checkDatabase(config: Config): Promise<string> {
   return withDatabase(config, async (db) => {
     const pending = await pendingMigrations(db)
-    if (pending.length > 0) throw new Error(`${describeDatabase(config)}: ${pending.length} migrations pending (${pending.join(', ')}); run npm run cli -- migrate`)
+    if (pending.length > 0) throw new Error(`${describeDatabase(config)}: ${pending.length} `
+      + `migrations pending (${pending.join(', ')}); run npm run cli -- migrate`)
     return `${describeDatabase(config)}: reachable, every migration applied`
   })
 }
@@ -80,7 +81,9 @@ export async function check(args: string[], out: Out): Promise<void> {
     })],
     ['database', await attempt(() => checkDatabase(config))],
     ['mail delivery', await attempt(() => checkMail(config))],
-    ['redis', config.redisUrl === undefined ? { skipped: 'REDIS_URL is not set: rate-limit counters are kept in the database' } : await attempt(() => pingRedis(config.redisUrl ?? ''))],
+    ['redis', config.redisUrl === undefined
+      ? { skipped: 'REDIS_URL is not set: rate-limit counters are kept in the database' }
+      : await attempt(() => pingRedis(config.redisUrl ?? ''))],
   ]
   for (const [name, outcome] of outcomes) {
     if ('skipped' in outcome) line(name, 'skipped', outcome.skipped)

@@ -30,7 +30,12 @@ function samples(site: SiteInfo): Record<MailTemplateName, MailMessage> {
     'email-reset': emailResetEmail(site, 'ada@example.com', 'ada.lovelace', UID, TOKEN),
     'university-approved': universityApprovedEmail(site, admin, UNIVERSITY, `nl/password-reset/${UID}/${TOKEN}`),
     'university-disapproved': universityDisapprovedEmail(site, admin, UNIVERSITY),
-    'faculty-account': facultyAccountEmail(site, { email: 'alan@kings.example.edu', firstName: 'Alan', username: 'alan.turing' }, UNIVERSITY, `nl/password-reset/${UID}/${TOKEN}`),
+    'faculty-account': facultyAccountEmail(
+      site,
+      { email: 'alan@kings.example.edu', firstName: 'Alan', username: 'alan.turing' },
+      UNIVERSITY,
+      `nl/password-reset/${UID}/${TOKEN}`,
+    ),
   }
 }
 

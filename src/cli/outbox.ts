@@ -71,7 +71,12 @@ async function checkNamedMails(store: OutboxStore, ids: number[]): Promise<void>
 export async function outbox(args: string[], out: Out): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      all: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   })
   const [sub, ...rest] = positionals
   if (values.help || sub === undefined) return out(OUTBOX_USAGE)
@@ -90,6 +95,7 @@ export async function outbox(args: string[], out: Out): Promise<void> {
     const ids = rest.map(Number)
     await checkNamedMails(store, ids)
     const count = await store.retryFailed(now, ids.length > 0 ? ids : undefined)
-    out(count === 0 ? 'No failed mails to retry.' : `${count} failed mail${count === 1 ? '' : 's'} due again; the service sends ${count === 1 ? 'it' : 'them'} at its next poll.`)
+    out(count === 0 ? 'No failed mails to retry.' : `${count} failed mail${count === 1 ? '' : 's'} `
+      + `due again; the service sends ${count === 1 ? 'it' : 'them'} at its next poll.`)
   })
 }

@@ -88,7 +88,8 @@ async function runSubcommand(accounts: OperatorAccounts, sub: string, ref: strin
   if (sub === 'activate' || sub === 'deactivate') {
     const { user, changed } = sub === 'activate' ? await accounts.activate(ref) : await accounts.deactivate(ref)
     const state = user.isActive ? 'active' : 'inactive; every session and token it held has ended'
-    return out(changed ? `${user.email} (id ${user.id}) is now ${state}.` : `${user.email} (id ${user.id}) was already ${user.isActive ? 'active' : 'inactive'}.`)
+    return out(changed ? `${user.email} (id ${user.id}) is now ${state}.` : `${user.email} `
+      + `(id ${user.id}) was already ${user.isActive ? 'active' : 'inactive'}.`)
   }
   if (sub === 'set-password') {
     await accounts.find(ref)
@@ -102,7 +103,11 @@ async function runSubcommand(accounts: OperatorAccounts, sub: string, ref: strin
 export async function users(args: string[], out: Out): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { 'json': { type: 'boolean', default: false }, 'password-stdin': { type: 'boolean', default: false }, 'help': { type: 'boolean', default: false } },
+    options: {
+      'json': { type: 'boolean', default: false },
+      'password-stdin': { type: 'boolean', default: false },
+      'help': { type: 'boolean', default: false },
+    },
   })
   const [sub, ref, ...extra] = positionals
   if (values.help || sub === undefined) return out(USERS_USAGE)

@@ -101,7 +101,11 @@ export function planImport(valid: ValidSource, target: TargetSnapshot, opts: Pla
   if (opts.onConflict === 'skip') {
     const blocked = new Map(conflicts.map((c) => [c.djangoId, c]))
     users = users.filter((u) => !blocked.has(u.id))
-    for (const c of blocked.values()) skipped.push({ table: 'users', id: c.djangoId, reason: `conflicts with user ${c.targetId} here (same ${c.field === 'id' ? 'id, different person' : c.field}); kept the user here (--on-conflict skip)` })
+    for (const c of blocked.values()) skipped.push({
+      table: 'users',
+      id: c.djangoId,
+      reason: `conflicts with user ${c.targetId} here (same ${c.field === 'id' ? 'id, different person' : c.field}); kept the user here (--on-conflict skip)`,
+    })
   } else if (opts.onConflict === 'replace') {
     plan.deleteUsers = [...new Set(conflicts.map((c) => c.targetId))].sort((a, b) => a - b)
     for (const id of plan.deleteUsers) target.users.delete(id)
@@ -124,7 +128,12 @@ export function planImport(valid: ValidSource, target: TargetSnapshot, opts: Pla
     if (current?.adminId !== adminId && !(current === undefined && adminId === null)) plan.admins.push({ universityId: u.id, adminId })
     const settings = u.settingsId === null ? undefined : valid.settings.get(u.settingsId)
     if (settings !== undefined) {
-      const row = { universityId: u.id, emailPattern: settings.emailPattern, sidPattern: settings.sidPattern, isRegistrationEnabled: settings.isRegistrationEnabled }
+      const row = {
+        universityId: u.id,
+        emailPattern: settings.emailPattern,
+        sidPattern: settings.sidPattern,
+        isRegistrationEnabled: settings.isRegistrationEnabled,
+      }
       if (count(counts.universitySettings, target.settings.get(u.id), (c) => sameFields(c, row, ['emailPattern', 'sidPattern', 'isRegistrationEnabled']))) {
         plan.settings.push(row)
       }

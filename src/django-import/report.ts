@@ -60,7 +60,8 @@ export function formatReport(report: ImportReport): string[] {
   for (const c of report.conflicts) lines.push(`  conflict (${report.replacedTargetUsers.length > 0 ? 'replaced' : 'skipped'}): ${describeConflict(c)}`)
   for (const s of report.skipped) lines.push(`  skipped ${LABELS[s.table]} id ${s.id}: ${s.reason}`)
   for (const w of report.warnings) lines.push(`  warning: ${w}`)
-  lines.push(`Done in ${(report.durationMs / 1000).toFixed(1)} s.${report.skipped.length > 0 ? ` ${report.skipped.length} row(s) skipped: fix them in the Django database and run the import again.` : ''}`)
+  const skipped = report.skipped.length > 0 ? ` ${report.skipped.length} row(s) skipped: fix them in the Django database and run the import again.` : ''
+  lines.push(`Done in ${(report.durationMs / 1000).toFixed(1)} s.${skipped}`)
   return lines
 }
 

@@ -65,7 +65,8 @@ export async function inspectDjangoSchema(source: DjangoSource): Promise<SourceL
     if (missing.length > 0) problems.push(`table ${spec.table} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`)
     const known = new Set<string>([...spec.required, ...spec.optional, ...spec.ignored])
     const unknown = [...present].filter((c) => !known.has(c)).sort()
-    if (unknown.length > 0) warnings.push(`${spec.table}: column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not carried over (unknown to this importer)`)
+    if (unknown.length > 0) warnings.push(`${spec.table}: column${unknown.length > 1 ? 's' : ''} `
+      + `${unknown.join(', ')} not carried over (unknown to this importer)`)
     columns[key] = [...spec.required, ...spec.optional.filter((c) => present.has(c))]
   }
   if (problems.length > 0) {

@@ -39,7 +39,11 @@ function dropCaseDuplicates(users: ImportedUser[], field: 'email' | 'username', 
     const group = groups.get(user[field]) as ImportedUser[]
     if (group.length === 1) return true
     const others = group.filter((u) => u !== user).map((u) => u.id).join(', ')
-    skipped.push({ table: 'users', id: user.id, reason: `${field} ${user[field]} is also used by user ${others} (differing only in case); keep one of them in the Django database` })
+    skipped.push({
+      table: 'users',
+      id: user.id,
+      reason: `${field} ${user[field]} is also used by user ${others} (differing only in case); keep one of them in the Django database`,
+    })
     return false
   })
 }
@@ -78,7 +82,8 @@ export function validateSource(source: SourceData): ValidSource {
   for (const university of universities) {
     if (university.settingsId === null) continue
     if (!settings.has(university.settingsId)) {
-      warnings.push(`university ${university.id}: settings ${university.settingsId} do not exist (or were skipped); the university is imported without settings`)
+      warnings.push(`university ${university.id}: settings ${university.settingsId} do not `
+        + `exist (or were skipped); the university is imported without settings`)
     }
     used.add(university.settingsId)
   }

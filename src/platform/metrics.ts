@@ -71,7 +71,8 @@ export function installMetrics(app: FastifyInstance, metrics: Metrics, token: st
   })
   const docs: FastifySchema = {
     summary: 'Prometheus metrics',
-    description: 'Requests and latency by route and status, logins, tokens, mails, outbox age. With METRICS_TOKEN set: `Authorization: Bearer <METRICS_TOKEN>`.',
+    description: 'Requests and latency by route and status, logins, tokens, mails, outbox age. '
+      + 'With METRICS_TOKEN set: `Authorization: Bearer <METRICS_TOKEN>`.',
     produces: ['text/plain'],
     // `{}`: no token needed when METRICS_TOKEN is unset.
     security: [{ metricsToken: [] }, {}],

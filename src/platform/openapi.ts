@@ -38,10 +38,26 @@ function operationIdOf(method: string, url: string): string {
 }
 
 const SECURITY_SCHEMES = {
-  bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/jwt/create/: `Authorization: Bearer <access>`. A header that is present decides alone.' },
-  cookieAuth: { type: 'apiKey', in: 'cookie', name: 'access', description: 'The `access` cookie set by POST /api/jwt/create/, used when there is no Authorization header. Unsafe methods from another origin are refused (CSRF, API.md §11).' },
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'An access token from POST /api/jwt/create/: `Authorization: Bearer <access>`. A header that is present decides alone.',
+  },
+  cookieAuth: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'access',
+    description: 'The `access` cookie set by POST /api/jwt/create/, used when there is no Authorization '
+      + 'header. Unsafe methods from another origin are refused (CSRF, API.md §11).',
+  },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics when it is set.' },
-  refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh', description: 'The `refresh` cookie set by POST /api/jwt/create/ and /api/jwt/refresh/; it wins over a `refresh` in the body.' },
+  refreshCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'refresh',
+    description: 'The `refresh` cookie set by POST /api/jwt/create/ and /api/jwt/refresh/; it wins over a `refresh` in the body.',
+  },
 }
 const COOKIE_SCHEMES: Record<string, string> = { access: 'cookieAuth', refresh: 'refreshCookie' }
 
@@ -57,7 +73,10 @@ function sharedResponses(route: RouteOptions, schema: FastifySchema, method: str
   const responses: Responses = {}
   if (schema.body !== undefined || schema.querystring !== undefined) responses['400'] = BadRequestJson()
   if (config.requiresUser) {
-    responses['401'] = { ...DetailJson('Anonymous, or a missing, expired or revoked token (API.md §3).', 'Authentication credentials were not provided.'), headers: WWW_AUTHENTICATE }
+    responses['401'] = {
+      ...DetailJson('Anonymous, or a missing, expired or revoked token (API.md §3).', 'Authentication credentials were not provided.'),
+      headers: WWW_AUTHENTICATE,
+    }
   }
   if (UNSAFE_METHODS.has(method) && (config.requiresUser || config.cookies.length > 0)) {
     responses['403'] = DetailJson('A request authenticated by cookie from an untrusted Origin (CSRF, API.md §11).',
@@ -65,7 +84,10 @@ function sharedResponses(route: RouteOptions, schema: FastifySchema, method: str
   }
   if (schema.body !== undefined) {
     responses['413'] = DetailJson('The body is over 64 KiB.', 'Request body too large.')
-    responses['415'] = DetailJson('A body of another media type than JSON, a urlencoded or a multipart form.', 'Unsupported media type "text/plain" in request.')
+    responses['415'] = DetailJson(
+      'A body of another media type than JSON, a urlencoded or a multipart form.',
+      'Unsupported media type "text/plain" in request.',
+    )
   }
   if (config.throttled) {
     responses['429'] = { ...DetailJson('Too many requests (API.md §11).', 'Request was throttled. Expected available in 60 seconds.'), headers: RETRY_AFTER }

@@ -16,8 +16,16 @@ function homePage(siteName: string): string {
 }
 
 // For the OpenAPI document (platform/openapi.ts).
-const homeDocs = { summary: 'Home page: names the service, links the API docs', produces: ['text/html'], response: { 200: { type: 'string', description: 'HTML' } } }
-const avatarDocs = { summary: 'The default profile picture', produces: ['image/png'], response: { 200: { type: 'string', format: 'binary', description: 'PNG' } } }
+const homeDocs = {
+  summary: 'Home page: names the service, links the API docs',
+  produces: ['text/html'],
+  response: { 200: { type: 'string', description: 'HTML' } },
+}
+const avatarDocs = {
+  summary: 'The default profile picture',
+  produces: ['image/png'],
+  response: { 200: { type: 'string', format: 'binary', description: 'PNG' } },
+}
 
 /** `GET /` (API.md §1) and the default profile picture the user JSON points at (API.md §4). */
 export function siteRoutes(deps: { siteName: string }): FastifyPluginAsync {

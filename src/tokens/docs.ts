@@ -40,7 +40,10 @@ export const docs = {
       description: 'Email matching is case-insensitive. A successful login invalidates earlier password-reset links.',
       response: {
         200: TokenPair('Both tokens, also set as cookies.'),
-        401: { ...DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'), headers: { 'WWW-Authenticate': { type: 'string' } } },
+        401: {
+          ...DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'),
+          headers: { 'WWW-Authenticate': { type: 'string' } },
+        },
       },
     },
     refresh: {

@@ -37,7 +37,11 @@ export function sessionRoutes(deps: { sessions: SessionService; guard: AuthGuard
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
     app.get('/sessions/', { schema: docs.sessions, preParsing: signedIn }, async (request) => (await sessions.list(guard.of(request))).map(toSessionJson))
 
-    app.delete('/sessions/:id/', { schema: { ...docs.revokeSession, params: SessionParams }, preParsing: signedIn, onSend: [revoked] }, async (request, reply) => {
+    app.delete('/sessions/:id/', {
+      schema: { ...docs.revokeSession, params: SessionParams },
+      preParsing: signedIn,
+      onSend: [revoked],
+    }, async (request, reply) => {
       await sessions.revoke(guard.of(request), request.params.id)
       return reply.code(204).send()
     })

@@ -49,7 +49,13 @@ export function createTokenStore(db: Db) {
     async rotateSession(trx: Db, rotation: { sessionId: string; presentedJti: string; nextJti: string; now: number; expiresAt: number }): Promise<boolean> {
       const presented = hashJti(rotation.presentedJti)
       const result = await trx.updateTable('authSessions')
-        .set({ refreshJtiHash: hashJti(rotation.nextJti), retiredJtiHash: presented, rotatedAt: rotation.now, lastUsedAt: rotation.now, expiresAt: rotation.expiresAt })
+        .set({
+          refreshJtiHash: hashJti(rotation.nextJti),
+          retiredJtiHash: presented,
+          rotatedAt: rotation.now,
+          lastUsedAt: rotation.now,
+          expiresAt: rotation.expiresAt,
+        })
         .where('id', '=', rotation.sessionId).where('refreshJtiHash', '=', presented).where('revokedAt', 'is', null)
         .executeTakeFirst()
       if (result.numUpdatedRows !== 1n) return false

@@ -55,7 +55,11 @@ export const docs = {
     },
     pending: { summary: 'Universities awaiting approval', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
     approved: { summary: 'Approved universities, in full', response: { 200: Type.Array(UniversityJson, { description: 'Universities.' }), 403: notSiteAdmin } },
-    approve: action('Approve a university', 'University approved', 'Makes its admin active, a university admin (user_type 1), and mails them a set-password link.'),
+    approve: action(
+      'Approve a university',
+      'University approved',
+      'Makes its admin active, a university admin (user_type 1), and mails them a set-password link.',
+    ),
     disapprove: action('Disapprove a university', 'University disapproved', 'Deactivates its admin account (every token of it dies) and mails them.'),
     ban: action('Ban a university', 'University banned', 'A banned university is not offered at registration.'),
     unban: action('Lift the ban of a university', 'University unbanned', 'Lifts the ban.'),
@@ -68,7 +72,10 @@ export const docs = {
       description: 'Creates an active faculty account (user_type 3) of the caller\'s university and mails it a set-password link.',
       response: {
         200: StatusMessageJson('Added.', 'success', 'Faculty added'),
-        400: Type.Union([StatusMessageJson('The email or the username is taken.', 'error', 'User with this email already exists'), BadRequestJson({ email: ['Enter a valid email address.'] })], {
+        400: Type.Union([
+          StatusMessageJson('The email or the username is taken.', 'error', 'User with this email already exists'),
+          BadRequestJson({ email: ['Enter a valid email address.'] }),
+        ], {
           description: 'A taken email or username (`{"status": "error", ...}`), or invalid fields.',
           examples: [{ status: 'error', message: 'User with this email already exists' }],
         }),

@@ -49,7 +49,11 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     }
 
     // It creates an account, so it shares registration's allowance per client IP (API.md §11).
-    app.post('/create/', { ...collect, preHandler: [deps.throttle.throttle({ ip: 'register_ip' })], schema: { ...docs.create, body: UniversityCreateBody } }, async (request) =>
+    app.post('/create/', {
+      ...collect,
+      preHandler: [deps.throttle.throttle({ ip: 'register_ip' })],
+      schema: { ...docs.create, body: UniversityCreateBody },
+    }, async (request) =>
       toUniversityJson(await universities.registerUniversity(parsedBody(request))))
     app.get('/list/', { schema: docs.list }, async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
     app.get('/pending/', { preParsing: signedIn, schema: docs.pending }, async (request) => {

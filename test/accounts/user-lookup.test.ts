@@ -36,7 +36,14 @@ describe('GET /api/user/?user_id=N and GET /api/', () => {
   })
 
   it('When the id names an inactive user, then that user is found too', async () => {
-    const pending = { first_name: 'Ina', last_name: 'Ctive', username: 'inactive1', email: 'inactive1@example.com', password: 'myTestPass123.', re_password: 'myTestPass123.' }
+    const pending = {
+      first_name: 'Ina',
+      last_name: 'Ctive',
+      username: 'inactive1',
+      email: 'inactive1@example.com',
+      password: 'myTestPass123.',
+      re_password: 'myTestPass123.',
+    }
     assert.equal((await api.post('/api/users/', pending)).status, 201)
     const id = await userIdOf(server.db, pending.email)
     const res = await api.get(`/api/user/?user_id=${id}`, { bearer: access })

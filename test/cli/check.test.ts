@@ -29,7 +29,11 @@ describe('npm run cli -- check, migrate', () => {
     assert.equal(res.status, 1, res.stdout + res.stderr)
     assert.match(lineOf(res.stdout, 'configuration'), /^configuration\s+ok\s+development; serves http:\/\/localhost:3000 links as UniLink$/)
     assert.match(lineOf(res.stdout, 'mail templates'), /^mail templates\s+ok\s+ours/)
-    assert.match(lineOf(res.stdout, 'database'), new RegExp(`^database\\s+FAILED\\s+(SQLite|PostgreSQL) .*: ${MIGRATIONS.length} migrations pending \\(${MIGRATIONS.join(', ')}\\); run npm run cli -- migrate$`))
+    assert.match(
+      lineOf(res.stdout, 'database'),
+      new RegExp(`^database\\s+FAILED\\s+(SQLite|PostgreSQL) .*: ${MIGRATIONS.length} migrations `
+        + `pending \\(${MIGRATIONS.join(', ')}\\); run npm run cli -- migrate$`),
+    )
     assert.match(lineOf(res.stdout, 'mail delivery'), new RegExp(`^mail delivery\\s+FAILED\\s+connect ECONNREFUSED 127\\.0\\.0\\.1:${down}$`))
     assert.match(lineOf(res.stdout, 'redis'), new RegExp(`^redis\\s+FAILED\\s+connect ECONNREFUSED 127\\.0\\.0\\.1:${down}$`))
     assert.match(res.stdout, /\n3 checks failed\.\n$/)
@@ -62,6 +66,9 @@ describe('npm run cli -- check, migrate', () => {
     assert.deepEqual([badConfig.status, badConfig.stdout], [2, 'configuration   FAILED   Invalid configuration: PORT must be a whole number, got "eighty".\n'])
     const badTemplates = await runCli(['check'], cliEnv(database, { EMAIL_TEMPLATES_DIR: `${database.dataDir}/no-such-folder` }))
     assert.equal(badTemplates.status, 1)
-    assert.match(lineOf(badTemplates.stdout, 'mail templates'), /^mail templates\s+FAILED\s+Invalid configuration: EMAIL_TEMPLATES_DIR is not a directory: .*no-such-folder\.$/)
+    assert.match(
+      lineOf(badTemplates.stdout, 'mail templates'),
+      /^mail templates\s+FAILED\s+Invalid configuration: EMAIL_TEMPLATES_DIR is not a directory: .*no-such-folder\.$/,
+    )
   })
 })

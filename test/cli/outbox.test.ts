@@ -50,7 +50,10 @@ describe('npm run cli -- outbox', () => {
     assert.match(failed?.last_error ?? '', /ECONNREFUSED/)
     const table = await runCli(['outbox', 'list'], env)
     assert.match(table.stdout, /^id\s+status\s+attempts\s+next attempt\s+created\s+to\s+subject\s+last error\n/)
-    assert.match(table.stdout, new RegExp(`^${failed?.id}\\s+failed\\s+1\\s+\\S+\\s+${body.email.replace(/\./g, '\\.')}\\s+Account activation on UniLink\\s+`, 'm'))
+    assert.match(
+      table.stdout,
+      new RegExp(`^${failed?.id}\\s+failed\\s+1\\s+\\S+\\s+${body.email.replace(/\./g, '\\.')}\\s+Account activation on UniLink\\s+`, 'm'),
+    )
 
     const sink = await startSmtpSink(smtpPort)
     try {

@@ -26,7 +26,10 @@ describe('npm run cli -- users', () => {
     assert.match(lines[0] ?? '', /^id\s+email\s+username\s+type\s+active\s+joined$/)
     const firstLine = lines.findIndex((l) => l.includes(first.email))
     assert.ok(firstLine > 0 && lines.findIndex((l) => l.includes(second.email)) > firstLine, table.stdout)
-    assert.match(lines[firstLine] ?? '', new RegExp(`^\\d+\\s+${first.email.replace(/\./g, '\\.')}\\s+${first.username}\\s+5 student\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d$`))
+    assert.match(
+      lines[firstLine] ?? '',
+      new RegExp(`^\\d+\\s+${first.email.replace(/\./g, '\\.')}\\s+${first.username}\\s+5 student\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d$`),
+    )
 
     const json = await runCli(['users', 'list', '--json'], env)
     const users = JSON.parse(json.stdout) as { id: number; email: string; is_active: boolean; user_type: number }[]
@@ -81,7 +84,10 @@ describe('npm run cli -- users', () => {
 
     const weak = await runCli(['users', 'set-password', user.email, '--password-stdin'], env, '12345\n')
     assert.equal(weak.status, 1)
-    assert.equal(weak.stderr, 'Password refused: This password is too short. It must contain at least 8 characters. This password is too common. This password is entirely numeric.\n')
+    assert.equal(
+      weak.stderr,
+      'Password refused: This password is too short. It must contain at least 8 characters. This password is too common. This password is entirely numeric.\n',
+    )
     const noTerminal = await runCli(['users', 'set-password', user.email], env)
     assert.deepEqual([noTerminal.status, noTerminal.stderr], [1, 'No terminal to ask for the password: pipe it in with --password-stdin.\n'])
     assert.equal((await api.get('/api/users/me/', { bearer: tokens.access })).status, 200)

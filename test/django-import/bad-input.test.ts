@@ -66,7 +66,10 @@ describe('npm run import-django -- --from <a source it cannot take whole>', () =
     assert.match(run.stdout, /skipped users id \d+: university_id 999 names no university being imported/)
     assert.match(run.stdout, /skipped departments id \d+: university_id 999 names no university being imported/)
     assert.match(run.stdout, new RegExp(`warning: university ${manifest.orphanUniversity}: its admin, user 999, is not being imported`))
-    assert.equal(summaryLine(run.stdout, 'users'), `users: ${manifest.users.length} imported, 0 updated, 0 unchanged, ${bad.filter((b) => b.table === 'users').length} skipped`)
+    assert.equal(
+      summaryLine(run.stdout, 'users'),
+      `users: ${manifest.users.length} imported, 0 updated, 0 unchanged, ${bad.filter((b) => b.table === 'users').length} skipped`,
+    )
     assert.deepEqual(await userIds(), manifest.users.map((u) => u.id).sort((a, b) => a - b), 'only the good users, whole')
     const departments = await server.db.selectFrom('departments').select('id').orderBy('id').execute()
     assert.deepEqual(departments.map((d) => d.id), manifest.departments.map((d) => d.id))

@@ -101,7 +101,10 @@ describe('npm run import-django -- --from <a database made by Django>', () => {
     const row = await userRow(inactive.id)
     // Djoser's link: Django's default token generator (key salt django.contrib.auth.tokens.PasswordResetTokenGenerator),
     // which link-token.ts reproduces for 'password_reset' (test/unit/link-token.test.ts checks it against Django).
-    const djangoToken = createLinkTokens(server.config.secretKey).make({ id: row.id, password: row.password, lastLogin: null, email: row.email }, 'password_reset')
+    const djangoToken = createLinkTokens(server.config.secretKey).make(
+      { id: row.id, password: row.password, lastLogin: null, email: row.email },
+      'password_reset',
+    )
     const api = client(server.base)
     const res = await api.post('/api/users/activation/', { uid: encodeUid(inactive.id), token: djangoToken })
     assert.equal(res.status, 204, res.text)
@@ -119,7 +122,11 @@ describe('npm run import-django -- --from <a database made by Django>', () => {
     const row = await userRow(deactivated.id)
     assert.deepEqual([row.isActive, row.tokensValidAfter > 0], [0, true], 'marked as deactivated, not as awaiting activation')
     const lastLogin = row.lastLogin === null ? null : new Date(row.lastLogin)
-    const djangoToken = createLinkTokens(server.config.secretKey).make({ id: row.id, password: row.password, lastLogin, email: row.email }, 'password_reset', new Date(row.tokensValidAfter - 60_000))
+    const djangoToken = createLinkTokens(server.config.secretKey).make(
+      { id: row.id, password: row.password, lastLogin, email: row.email },
+      'password_reset',
+      new Date(row.tokensValidAfter - 60_000),
+    )
     const api = client(server.base)
     const res = await api.post('/api/users/activation/', { uid: encodeUid(deactivated.id), token: djangoToken })
     assert.deepEqual([res.status, res.body], [400, { token: ['Invalid token for given user.'] }])

@@ -51,10 +51,17 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
       assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 200)
       assert.equal((await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).status, 200)
     }
-    const changed = await client(one.base).post('/api/users/set_password/', { current_password: user.password, new_password: 'Another-Harbour-77', re_new_password: 'Another-Harbour-77' }, { bearer: tokens.access })
+    const changed = await client(one.base).post(
+      '/api/users/set_password/',
+      { current_password: user.password, new_password: 'Another-Harbour-77', re_new_password: 'Another-Harbour-77' },
+      { bearer: tokens.access },
+    )
     assert.equal(changed.status, 204)
     assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 401)
-    assert.deepEqual((await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).body, { detail: 'Token is invalid or expired', code: 'token_not_valid' })
+    assert.deepEqual(
+      (await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).body,
+      { detail: 'Token is invalid or expired', code: 'token_not_valid' },
+    )
   })
 
   it('When a refresh token rotated on one instance is replayed on the other, then reuse is detected', async () => {

@@ -30,7 +30,10 @@ for (const [backend, env] of backends) {
     const clock = createTestClock()
     let server: TestServer
     before(async () => {
-      server = await startServer({ RATE_LIMIT: 'on', TRUSTED_PROXIES: '127.0.0.1', REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`, ...env }, { clock: clock.now })
+      server = await startServer(
+        { RATE_LIMIT: 'on', TRUSTED_PROXIES: '127.0.0.1', REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`, ...env },
+        { clock: clock.now },
+      )
     })
     after(async () => { await server.close() })
 
@@ -89,7 +92,8 @@ for (const [backend, env] of backends) {
       const refused = results.filter((r) => r.status !== 204)
       assert.equal(refused.length, 27)
       for (const res of refused) assertThrottled(res, 1200)
-      const mails = await server.db.selectFrom('outboxMails').select('id').where('recipient', '=', user.email).where('subject', 'not like', 'Account activation%').execute()
+      const mails = await server.db.selectFrom('outboxMails').select('id')
+        .where('recipient', '=', user.email).where('subject', 'not like', 'Account activation%').execute()
       assert.equal(mails.length, 3)
     })
 
@@ -108,7 +112,8 @@ for (const [backend, env] of backends) {
       assert.deepEqual(statuses, [201, ...Array<number>(9).fill(400), 429])
     })
 
-    it('When email-reset links of one account are guessed at, then it is stopped at RESET_EMAIL_CONFIRM_ACCOUNT, and one IP at RESET_EMAIL_CONFIRM_IP', async () => {
+    it('When email-reset links of one account are guessed at, then it is stopped at RESET_EMAIL_CONFIRM_ACCOUNT, '
+      + 'and one IP at RESET_EMAIL_CONFIRM_IP', async () => {
       const api = client(server.base)
       const body = (uid: string) => ({ uid, token: 'bad-token', new_email: 'new.address@example.com' })
       const perAccount: number[] = []

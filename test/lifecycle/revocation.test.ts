@@ -28,7 +28,11 @@ describe('Account changes revoke earlier tokens (API.md §11)', () => {
     const api = client(server.base)
     const user = await registerAndActivate(server)
     const before = await login(api, user.email, user.password)
-    const res = await api.post('/api/users/set_password/', { current_password: user.password, new_password: NEW_PASSWORD, re_new_password: NEW_PASSWORD }, { bearer: before.access })
+    const res = await api.post(
+      '/api/users/set_password/',
+      { current_password: user.password, new_password: NEW_PASSWORD, re_new_password: NEW_PASSWORD },
+      { bearer: before.access },
+    )
     assert.equal(res.status, 204)
     await assertRevoked(api, before)
     const after = await login(api, user.email, NEW_PASSWORD)
@@ -41,7 +45,10 @@ describe('Account changes revoke earlier tokens (API.md §11)', () => {
     const before = await login(api, user.email, user.password)
     await api.post('/api/users/reset_password/', { email: user.email })
     const mail = await server.mail.waitFor((m) => m.to === user.email && m.subject.startsWith('Password reset'))
-    const res = await api.post('/api/users/reset_password_confirm/', { ...linkParts(mail, 'nl/password-reset'), new_password: NEW_PASSWORD, re_new_password: NEW_PASSWORD })
+    const res = await api.post(
+      '/api/users/reset_password_confirm/',
+      { ...linkParts(mail, 'nl/password-reset'), new_password: NEW_PASSWORD, re_new_password: NEW_PASSWORD },
+    )
     assert.equal(res.status, 204)
     await assertRevoked(api, before)
   })

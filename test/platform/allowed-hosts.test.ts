@@ -30,7 +30,15 @@ describe('Host validation: ALLOWED_HOSTS (API.md §1)', () => {
     after(async () => { await server.close() })
 
     it('When the Host is not allowed, then 400 "Invalid Host header." and no picture URL is built on it', async () => {
-      for (const host of ['evil.example', 'evil.example:80', '127.0.0.1.evil.example', 'localhost.evil.example', '127.0.0.1:80:80', '127.0.0.1@evil.example', 'local host']) {
+      for (const host of [
+        'evil.example',
+        'evil.example:80',
+        '127.0.0.1.evil.example',
+        'localhost.evil.example',
+        '127.0.0.1:80:80',
+        '127.0.0.1@evil.example',
+        'local host',
+      ]) {
         const res = await withHost(server.base, host, { headers: { authorization: `Bearer ${access}` } })
         assert.equal(res.status, 400, host)
         assert.deepEqual(res.body, INVALID_HOST, host)
@@ -47,7 +55,8 @@ describe('Host validation: ALLOWED_HOSTS (API.md §1)', () => {
       assert.deepEqual(old.body, INVALID_HOST)
     })
 
-    it('When the Host is a loopback name or the host of DOMAIN, with any port, then the request is answered on that Host as sent (Django\'s get_host)', async () => {
+    it('When the Host is a loopback name or the host of DOMAIN, with any port, then the request '
+      + 'is answered on that Host as sent (Django\'s get_host)', async () => {
       const cases: [string, string][] = [['localhost:8123', 'http://localhost:8123'], ['LOCALHOST.', 'http://LOCALHOST.'], ['127.0.0.1', 'http://127.0.0.1'],
         ['[::1]:8000', 'http://[::1]:8000'], ['web.unilink.example.org', 'http://web.unilink.example.org']]
       for (const [host, origin] of cases) {
@@ -63,7 +72,11 @@ describe('Host validation: ALLOWED_HOSTS (API.md §1)', () => {
       assert.deepEqual(res.body, INVALID_HOST)
       assert.equal(res.headers['access-control-allow-origin'], WEB_CLIENT)
       assert.equal(res.headers['access-control-allow-credentials'], 'true')
-      const preflight = await withHost(server.base, 'evil.example', { method: 'OPTIONS', headers: { origin: WEB_CLIENT, 'access-control-request-method': 'POST' } })
+      const preflight = await withHost(
+        server.base,
+        'evil.example',
+        { method: 'OPTIONS', headers: { origin: WEB_CLIENT, 'access-control-request-method': 'POST' } },
+      )
       assert.equal(preflight.status, 400)
       assert.deepEqual(preflight.body, INVALID_HOST)
       assert.equal(preflight.headers['access-control-allow-origin'], WEB_CLIENT)

@@ -57,7 +57,14 @@ describe('CORS (API.md §9)', () => {
       ['404', await api.get('/api/nope/', origin)],
       ['405', await api.get('/api/jwt/create/', origin)],
       ['415', await api.call('POST', '/api/jwt/create/', { body: 'x', headers: { origin: LOCAL, 'content-type': 'text/plain' } })],
-      ['413', await api.call('POST', '/api/jwt/create/', { body: JSON.stringify({ e: 'x'.repeat(70_000) }), headers: { origin: LOCAL, 'content-type': 'application/json' } })],
+      [
+        '413',
+        await api.call(
+          'POST',
+          '/api/jwt/create/',
+          { body: JSON.stringify({ e: 'x'.repeat(70_000) }), headers: { origin: LOCAL, 'content-type': 'application/json' } },
+        ),
+      ],
       // Answered by Fastify before any hook: a path that does not decode, a path segment over the length limit.
       ['404', await api.get('/api/users/%E0%A4%A/', origin)],
       ['404', await api.get(`/api/users/${'9'.repeat(150)}/`, origin)],

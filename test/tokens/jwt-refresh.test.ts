@@ -74,7 +74,10 @@ describe('POST /api/jwt/refresh/', () => {
     for (const body of [undefined, {}, { refresh: '' }]) {
       const res = await api.post('/api/jwt/refresh/', body)
       assert.equal(res.status, 400)
-      assert.deepEqual(res.body, body === undefined || !('refresh' in body) ? { refresh: ['This field is required.'] } : { refresh: ['This field may not be blank.'] })
+      assert.deepEqual(
+        res.body,
+        body === undefined || !('refresh' in body) ? { refresh: ['This field is required.'] } : { refresh: ['This field may not be blank.'] },
+      )
     }
   })
 

@@ -116,7 +116,11 @@ void test('needsRehash() is false only for argon2id v19 at exactly the configure
   assert.equal(hasher.needsRehash(await hasher.hash('pw')), false)
   for (const vector of vectors.hashes) {
     const sameCost = vector.kind === 'argon2id' && vector.cost !== null
-    assert.equal(hasher.needsRehash(vector.encoded), !(sameCost && vector.cost?.memoryCost === 1024 && vector.cost.timeCost === 1 && vector.cost.parallelism === 1), vector.encoded)
+    assert.equal(
+      hasher.needsRehash(vector.encoded),
+      !(sameCost && vector.cost?.memoryCost === 1024 && vector.cost.timeCost === 1 && vector.cost.parallelism === 1),
+      vector.encoded,
+    )
     if (sameCost) assert.equal(createPasswordHasher(vector.cost as Argon2Cost).needsRehash(vector.encoded), false, vector.encoded)
   }
   const encoded = await hasher.hash('pw')
