@@ -6,8 +6,9 @@ import { openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/drf-validation.ts'
-import { installErrorHandler, renderFrameworkError } from './platform/errors.ts'
-import { corsHeaders, installCors } from './platform/cors.ts'
+import { createClientErrorHandler, installErrorHandler, renderFrameworkError } from './platform/errors.ts'
+import { corsHeaderFields, corsHeaders, installCors } from './platform/cors.ts'
+import { installHostValidation } from './platform/allowed-hosts.ts'
 import { BODY_LIMIT, installBodyParsers, installRoutingConventions, parseQueryString } from './platform/http-conventions.ts'
 import { createConsoleMailer, createSmtpMailer, formatConsoleMail } from './platform/mailer.ts'
 import type { ConsoleMail, Mailer } from './platform/mailer.ts'
@@ -16,6 +17,7 @@ import { createRouteTable } from './platform/route-table.ts'
 import { installRouteGuards } from './platform/route-guards.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
 import { startPeriodic } from './platform/periodic.ts'
+import { createDeferredWork } from './platform/deferred-work.ts'
 import { createLimiter } from './throttling/limiter.ts'
 import { installThrottling } from './throttling/hooks.ts'
 import { createOutboxSender } from './mail/outbox-sender.ts'
@@ -57,6 +59,8 @@ export type AppOptions = {
    * Without it each mail is one log record, so JSON logs stay one record per line.
    */
   printMail?: (text: string) => void
+  /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
+  clock?: () => number
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
@@ -78,8 +82,12 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     // X-Forwarded-For is believed only from the listed proxies (API.md §11); the socket's peer otherwise.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    // Node would answer a Host-less HTTP/1.1 request with an empty 400 of its own; the Host check answers it (API.md §1).
+    http: { requireHostHeader: false },
     ...requestIdOptions,
     ajv: { customOptions: { allErrors: true } },
+    // What Node's parser refuses (malformed framing, over-large headers) never reaches a hook: answered there.
+    clientErrorHandler: createClientErrorHandler(corsHeaderFields(config.corsAllowedOrigins)),
     // Fastify answers these before any hook runs, so the CORS headers are stamped here too (API.md §9: every answer).
     frameworkErrors: (error, request, reply) => {
       stampCors(request, reply)
@@ -95,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   drainConnectionsOnClose(app)
 
   const db = options.db ?? openDatabase(config.database)
+  const clock = options.clock ?? Date.now
   const { printMail } = options
   const mailer = options.mailer ?? mailerFor(config, printMail ? (mail) => printMail(formatConsoleMail(mail)) : (mail) => {
     app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text, file: mail.file } }, 'mail (console backend)')
@@ -111,8 +120,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
-    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, hasher,
+    db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
     linkTokens: createLinkTokens(config.secretKey), universities: createUniversityLookup({ store: universityStore }),
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
@@ -121,12 +131,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const tokens = createTokenService({
     db, store: tokenStore, jwt: createJwtCodec(config.secretKey, { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime }),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
+    reuseInterval: config.refreshTokenReuseInterval, clock,
   })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
   const guard = createAuthGuard(tokens.authenticate)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
-  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules })
+  const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
 
+  installHostValidation(app, config.allowedHosts, stampCors)
   installCors(app, config.corsAllowedOrigins)
   await app.register(cookie)
   await installBodyParsers(app)
@@ -160,6 +172,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     pruner.start()
   })
   app.addHook('onClose', async () => {
+    // Requests already answered finish their work (a queued mail) before the database closes.
+    await deferred.drain()
     await pruner.stop()
     await counters.close()
     await sender.stop()

@@ -6,6 +6,7 @@ import type { Argon2Cost } from './platform/password-hashing.ts'
 import { parseRateLimitRules } from './throttling/rules.ts'
 import type { RateLimitRule, RateLimitScope } from './throttling/rules.ts'
 import { readOrCreateSecretKey } from './platform/secret-key-file.ts'
+import { domainOfHost } from './platform/allowed-hosts.ts'
 import {
   ConfigError, bool, csv, int, oneOf, optionalString, seconds, string,
 } from './platform/env-parsers.ts'
@@ -41,11 +42,15 @@ export type Config = {
     retryBaseMs: number
     maxAttempts: number
   }
+  /** Django's ALLOWED_HOSTS: the Host values the service answers (API.md §1). */
+  allowedHosts: readonly string[]
   corsAllowedOrigins: readonly string[]
   cookies: { secure: boolean; sameSite: SameSite; maxAge: number }
   accessTokenLifetime: number
   refreshTokenLifetime: number
   rotateRefreshTokens: boolean
+  /** Seconds during which the refresh token retired last still refreshes its session (API.md §11); 0: never. */
+  refreshTokenReuseInterval: number
   passwordHashing: Argon2Cost
   /** Password hashes computed at once (the others wait); by default one core is left to the event loop. */
   passwordHashConcurrency: number
@@ -85,6 +90,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   const backend = oneOf(env, 'EMAIL_BACKEND', ['console', 'smtp'] as const, emailHost ? 'smtp' : 'console')
   if (backend === 'smtp' && !emailHost) throw new ConfigError('EMAIL_HOST', 'is required when EMAIL_BACKEND=smtp')
   const cookies = parseCookies(env, warnings)
+  const domain = string(env, 'DOMAIN', 'localhost:3000')
   const config: Config = {
     production,
     debug: bool(env, 'DEBUG', false),
@@ -93,7 +99,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     secretKey,
     dataDir,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
-    domain: string(env, 'DOMAIN', 'localhost:3000'),
+    domain,
     protocol: oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http'),
     siteName: string(env, 'SITE_NAME', 'UniLink'),
     email: {
@@ -110,11 +116,13 @@ export function loadConfig(env: Env): Readonly<Config> {
       retryBaseMs: seconds(env, 'EMAIL_RETRY_BASE_SECONDS', 5) * 1000,
       maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     },
+    allowedHosts: parseAllowedHosts(env, domain),
     corsAllowedOrigins: csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000']),
     cookies,
     accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
     refreshTokenLifetime: seconds(env, 'REFRESH_TOKEN_LIFETIME', 86400),
     rotateRefreshTokens: bool(env, 'ROTATE_REFRESH_TOKENS', true),
+    refreshTokenReuseInterval: int(env, 'REFRESH_TOKEN_REUSE_INTERVAL', 10, { min: 0, max: 3600 }),
     // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1; the defaults sit at it.
     passwordHashing: {
       memoryCost: int(env, 'ARGON2_MEMORY_KIB', 19456, { min: 8, max: 4_194_304 }),
@@ -131,6 +139,19 @@ export function loadConfig(env: Env): Readonly<Config> {
     warnings,
   }
   return Object.freeze(config)
+}
+
+/**
+ * API.md §1: by default the loopback names and the host of DOMAIN (OIDC_ISSUER's joins them once that setting exists).
+ * A value that is set replaces the default whole, as Django's setting does: a deployment names its hosts exactly.
+ */
+function parseAllowedHosts(env: Env, domain: string): string[] {
+  const loopback = ['localhost', '127.0.0.1', '[::1]']
+  const domainHost = domainOfHost(domain)
+  const hosts = csv(env, 'ALLOWED_HOSTS', domainHost === '' || loopback.includes(domainHost) ? loopback : [...loopback, domainHost])
+  // Django refuses to serve with an empty list; every request would be a 400.
+  if (hosts.length === 0) throw new ConfigError('ALLOWED_HOSTS', 'must name at least one host (or * for any)')
+  return hosts
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

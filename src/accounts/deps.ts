@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db.ts'
+import type { DeferredWork } from '../platform/deferred-work.ts'
 import type { PasswordHasher } from '../platform/password-hashing.ts'
 import type { OutboxStore } from '../mail/outbox-store.ts'
 import type { createLinkTokens } from '../tokens/link-token.ts'
@@ -13,6 +14,8 @@ export type AccountDeps = {
   outbox: OutboxStore
   /** Starts delivery of mail queued by a transaction that has just committed. */
   wakeMailer: () => void
+  /** Runs the per-account work of reset and resend requests after their answer (account enumeration). */
+  deferred: DeferredWork
   hasher: PasswordHasher
   linkTokens: ReturnType<typeof createLinkTokens>
   universities: UniversityLookup

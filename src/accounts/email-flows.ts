@@ -43,15 +43,19 @@ export function createEmailFlows(deps: AccountDeps) {
       await replaceEmail(user, body.new_email)
     },
 
-    /** POST /api/users/reset_email/ */
-    async requestEmailReset(body: EmailBody): Promise<void> {
-      const user = await store.findByEmail(body.email)
-      // Same answer whether or not the account exists: prevents account enumeration.
-      if (user === undefined || !user.isActive) return
-      const token = deps.linkTokens.make(linkUser(user), 'email_reset')
-      const mail = emailResetEmail(deps.site, user.email, user.username, encodeUid(user.id), token)
-      await db.transaction().execute((trx) => deps.outbox.enqueue(trx, mail, Date.now()))
-      deps.wakeMailer()
+    /**
+     * POST /api/users/reset_email/. Same answer, in the same time, whether or not the account exists: prevents
+     * account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
+     */
+    requestEmailReset(body: EmailBody): Promise<void> {
+      return deps.deferred.run('email reset request', async () => {
+        const user = await store.findByEmail(body.email)
+        if (user === undefined || !user.isActive) return
+        const token = deps.linkTokens.make(linkUser(user), 'email_reset')
+        const mail = emailResetEmail(deps.site, user.email, user.username, encodeUid(user.id), token)
+        await db.transaction().execute((trx) => deps.outbox.enqueue(trx, mail, Date.now()))
+        deps.wakeMailer()
+      })
     },
 
     /** POST /api/users/reset_email_confirm/ */

@@ -30,12 +30,16 @@ export function createPasswordFlows(deps: AccountDeps) {
       await replacePassword(user, body.new_password)
     },
 
-    /** POST /api/users/reset_password/ */
-    async requestPasswordReset(body: EmailBody): Promise<void> {
-      const user = await store.findByEmail(body.email)
-      // Same answer whether or not the account exists: prevents account enumeration.
-      if (user === undefined || !user.isActive) return
-      await queuePasswordResetMail(deps, user)
+    /**
+     * POST /api/users/reset_password/. Same answer, in the same time, whether or not the account exists: prevents
+     * account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
+     */
+    requestPasswordReset(body: EmailBody): Promise<void> {
+      return deps.deferred.run('password reset request', async () => {
+        const user = await store.findByEmail(body.email)
+        if (user === undefined || !user.isActive) return
+        await queuePasswordResetMail(deps, user)
+      })
     },
 
     /** POST /api/users/reset_password_confirm/ */

@@ -78,15 +78,19 @@ export function createRegistration(deps: AccountDeps) {
       await store.update(db, user.id, { isActive: true })
     },
 
-    /** POST /api/users/resend_activation/ */
-    async resendActivation(body: EmailBody): Promise<void> {
-      const user = await store.findByEmail(body.email)
-      // Same answer whether or not the account exists, or is already active: prevents account enumeration.
-      // No mail for an account without a usable password (Djoser's get_user): a pending university admin is
-      // activated by approval (API.md §8), never by a link it asked for itself.
-      if (user === undefined || !awaitsActivation(user) || !hasUsablePassword(user)) return
-      await db.transaction().execute((trx) => queueActivationMail(trx, user, Date.now()))
-      deps.wakeMailer()
+    /**
+     * POST /api/users/resend_activation/. Same answer, in the same time, whether or not the account exists, or is
+     * already active: prevents account enumeration. The lookup and the mail run after the answer (deferred-work.ts).
+     */
+    resendActivation(body: EmailBody): Promise<void> {
+      return deps.deferred.run('activation resend request', async () => {
+        const user = await store.findByEmail(body.email)
+        // No mail for an account without a usable password (Djoser's get_user): a pending university admin is
+        // activated by approval (API.md §8), never by a link it asked for itself.
+        if (user === undefined || !awaitsActivation(user) || !hasUsablePassword(user)) return
+        await db.transaction().execute((trx) => queueActivationMail(trx, user, Date.now()))
+        deps.wakeMailer()
+      })
     },
   }
 }

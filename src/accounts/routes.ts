@@ -37,7 +37,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   const me = (request: FastifyRequest) => guard.of(request).user
 
   return async (app) => {
-    app.post('/', { ...slashOnly, ...collect, config: { throttle: { ip: 'register_ip' } }, schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
+    app.post('/', { ...slashOnly, ...collect, config: { throttle: { ip: 'register_ip', account: { scope: 'register_account', field: 'email' } } }, schema: { ...docs.register, body: RegisterBody } }, async (request, reply) => {
       const user = await accounts.register(parsedBody(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
@@ -79,11 +79,11 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       await accounts.setEmail(me(request), parsedBody(request))
       return reply.code(204).send()
     })
-    app.post('/reset_email/', { schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
+    app.post('/reset_email/', { config: { throttle: { ip: 'reset_email_ip', account: { scope: 'reset_email_account', field: 'email' } } }, schema: { ...docs.resetEmail, body: EmailBody } }, async (request, reply) => {
       await accounts.requestEmailReset(request.body as EmailBody)
       return reply.code(204).send()
     })
-    app.post('/reset_email_confirm/', { ...collect, schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
+    app.post('/reset_email_confirm/', { ...collect, config: { throttle: { ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } } }, schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody } }, async (request, reply) => {
       await accounts.confirmEmailReset(parsedBody(request))
       return reply.code(204).send()
     })

@@ -31,13 +31,28 @@ export function installCors(app: FastifyInstance, allowedOrigins: readonly strin
  * before any hook runs (a path that does not decode: `frameworkErrors` in app.ts).
  */
 export function corsHeaders(allowedOrigins: readonly string[]): (request: FastifyRequest, reply: FastifyReply) => void {
-  const allowed = new Set(allowedOrigins)
-  const anyOrigin = allowed.has('*')
+  const allowOrigin = allowedOriginOf(allowedOrigins)
   return (request, reply) => {
-    const origin = request.headers.origin
     reply.header('vary', 'Origin')
-    if (anyOrigin) reply.header('access-control-allow-origin', '*')
-    else if (origin !== undefined && allowed.has(origin)) reply.header('access-control-allow-origin', origin)
+    const origin = allowOrigin(request.headers.origin)
+    if (origin !== undefined) reply.header('access-control-allow-origin', origin)
     reply.header('access-control-allow-credentials', 'true')
   }
+}
+
+/** The same headers as plain fields, for answers written straight to a socket (Node's client errors, errors.ts). */
+export function corsHeaderFields(allowedOrigins: readonly string[]): (origin: string | undefined) => Record<string, string> {
+  const allowOrigin = allowedOriginOf(allowedOrigins)
+  return (origin) => {
+    const allowed = allowOrigin(origin)
+    return {
+      vary: 'Origin', ...(allowed !== undefined ? { 'access-control-allow-origin': allowed } : {}), 'access-control-allow-credentials': 'true',
+    }
+  }
+}
+
+function allowedOriginOf(allowedOrigins: readonly string[]): (origin: string | undefined) => string | undefined {
+  const allowed = new Set(allowedOrigins)
+  if (allowed.has('*')) return () => '*'
+  return (origin) => (origin !== undefined && allowed.has(origin) ? origin : undefined)
 }

@@ -84,6 +84,11 @@ export type AuthSessionsTable = {
   ip: string | null
   userAgent: string | null
   revokedAt: Millis | null
+  /** SHA-256 of the jti of the session's newest refresh token: rotation is a compare-and-set on it. */
+  refreshJtiHash: string | null
+  /** The refresh token retired last, and when: presented again within REFRESH_TOKEN_REUSE_INTERVAL it is a retry. */
+  retiredJtiHash: string | null
+  rotatedAt: Millis | null
 }
 
 export type RefreshTokensTable = {
@@ -102,10 +107,10 @@ export type RevokedTokensTable = {
   expiresAt: Millis
 }
 
-export type RateLimitCountersTable = {
+/** A rate limit's token bucket (GCRA): `tat` is when it is full again, so a row with `tat` past is as good as none. */
+export type RateLimitBucketsTable = {
   key: string
-  count: number
-  expiresAt: Millis
+  tat: Millis
 }
 
 export type Database = {
@@ -117,7 +122,7 @@ export type Database = {
   authSessions: AuthSessionsTable
   refreshTokens: RefreshTokensTable
   revokedTokens: RevokedTokensTable
-  rateLimitCounters: RateLimitCountersTable
+  rateLimitBuckets: RateLimitBucketsTable
 }
 
 export type Db = Kysely<Database>

@@ -1,6 +1,7 @@
 import { AppError } from './errors.ts'
 import type { FieldErrors } from './errors.ts'
 import { isValidEmail } from './email-address.ts'
+import { isValidHttpUrl } from './http-url.ts'
 
 // Interprets the JSON Schema of a route's body or query string with Django REST framework's semantics, so the
 // answers match the original backend: every invalid field reported at once, DRF's messages, strings trimmed,
@@ -21,6 +22,10 @@ type FieldResult = { ok: true; value: unknown } | { ok: false; errors: string[] 
 
 const INT32_MAX = 2_147_483_647
 
+// In a `u` regex a well-formed pair is one astral code point, so only a lone (unpaired) surrogate matches: JSON's
+// `"\ud800"` escape can carry one, and neither database can store it (API.md §1: refused like a wrong type).
+const LONE_SURROGATE = /\p{Cs}/u
+
 /** Python's type names, as DRF puts them in its messages. */
 function pythonTypeName(value: unknown): string {
   if (value === null) return 'NoneType'
@@ -38,6 +43,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function validateString(schema: JsonSchema, raw: unknown): FieldResult {
   if (typeof raw !== 'string' && typeof raw !== 'number') return { ok: false, errors: ['Not a valid string.'] }
   if (typeof raw === 'number' && !Number.isFinite(raw)) return { ok: false, errors: ['Not a valid string.'] }
+  if (typeof raw === 'string' && LONE_SURROGATE.test(raw)) return { ok: false, errors: ['Not a valid string.'] }
   const value = String(raw).trim()
   if (value === '' && (schema.minLength ?? 0) > 0) return { ok: false, errors: ['This field may not be blank.'] }
   const errors: string[] = []
@@ -47,6 +53,8 @@ function validateString(schema: JsonSchema, raw: unknown): FieldResult {
   // DRF's ProhibitNullCharactersValidator; PostgreSQL could not store the character anyway.
   if (value.includes('\0')) errors.push('Null characters are not allowed.')
   if (schema.format === 'email' && !isValidEmail(value)) errors.push('Enter a valid email address.')
+  // DRF's URLField; a blank value (where allowed) is no URL to check.
+  if (schema.format === 'uri' && value !== '' && !isValidHttpUrl(value)) errors.push('Enter a valid URL.')
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value }
 }
 

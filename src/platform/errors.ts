@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** The closed list of error codes; the public body is fixed per throw site, the code is for logs and tests. */
@@ -10,6 +11,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'BODY_TOO_LARGE',
   'MALFORMED_REQUEST',
+  'INVALID_HOST',
   'INVALID_CREDENTIALS',
   'TOKEN_NOT_VALID',
   'STALE_TOKEN',
@@ -138,4 +140,39 @@ export function installErrorHandler(app: FastifyInstance): void {
 export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const unroutable = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
   void render(unroutable ? AppError.notFound() : null, error, request, reply)
+}
+
+// Node's own answers to requests its parser refuses before Fastify sees them (API.md §1), in DRF's shape.
+const CLIENT_ERRORS: Record<string, { status: string; detail: string } | undefined> = {
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', detail: 'Request header fields too large.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', detail: 'Request timeout.' },
+}
+const BAD_REQUEST = { status: '400 Bad Request', detail: 'Bad request.' }
+
+/** The Origin line of the last request head in the bytes the parser refused, when it got that far. */
+function originIn(rawPacket: unknown): string | undefined {
+  if (!Buffer.isBuffer(rawPacket)) return undefined
+  const matches = [...rawPacket.toString('latin1').matchAll(/\r\norigin:[ \t]*([^\r\n]*)/gi)]
+  return matches.at(-1)?.[1]?.trim()
+}
+
+/**
+ * Fastify's `clientErrorHandler` (the server's `clientError` event): malformed HTTP (conflicting Content-Length and
+ * Transfer-Encoding, a broken request line) and over-large headers, answered as Fastify's default does (written to the
+ * socket, which is then closed) but in DRF's words and with the CORS headers of the Origin the request sent.
+ */
+export function createClientErrorHandler(corsFor: (origin: string | undefined) => Record<string, string>) {
+  return (error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void => {
+    // A reset connection has nobody to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? BAD_REQUEST
+    const body = JSON.stringify({ detail })
+    const headers = {
+      ...corsFor(originIn(error.rawPacket)),
+      'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close',
+    }
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')
+    if (socket.writable) socket.write(`HTTP/1.1 ${status}\r\n${head}\r\n\r\n${body}`)
+    socket.destroy(error)
+  }
 }

@@ -16,6 +16,15 @@ export function EmailField(opts: { maxLength?: number } = {}) {
   return Type.String({ format: 'email', minLength: 1, ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}) })
 }
 
+/** DRF's URLField: a CharField holding an http(s) URL (API.md §1); webhook and redirect URLs use it too. */
+export function UrlField(opts: { maxLength?: number; allowBlank?: boolean } = {}) {
+  return Type.String({
+    format: 'uri',
+    ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+    ...(opts.allowBlank ? {} : { minLength: 1 }),
+  })
+}
+
 /** DRF's PrimaryKeyRelatedField(allow_null=True): an id, a numeric string, or null / "" for none. */
 export function NullablePkField() {
   return Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { 'x-pk': true })

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Limiter } from './limiter.ts'
+import type { Limiter, RateLimitCheck } from './limiter.ts'
 import type { RateLimitScope } from './rules.ts'
 import { prependRouteHook } from '../platform/route-hooks.ts'
 
@@ -23,10 +23,12 @@ function fieldValue(request: FastifyRequest, field: string): string | undefined 
 /** Installs the hooks that apply each route's ThrottleSpec; `userIdOf` gives the authenticated user, if any. */
 export function installThrottling(app: FastifyInstance, limiter: Limiter, userIdOf: (request: FastifyRequest) => Promise<number | null>): void {
   if (!limiter.enabled) return
-  function loginKeys(request: FastifyRequest, field: string): [RateLimitScope, string][] {
+  function loginKeys(request: FastifyRequest, field: string): RateLimitCheck[] {
     const account = fieldValue(request, field)
     return account === undefined ? [] : [['login_account', account], ['login_account_ip', `${account}|${request.ip}`]]
   }
+  // Logins whose failure-only attempts were taken, to be given back if the login succeeds.
+  const loginsReserved = new WeakSet<FastifyRequest>()
 
   // Attached only to the routes that declare a ThrottleSpec (the others pay nothing for throttling), ahead of the
   // route's own hooks, where a global hook would run.
@@ -34,7 +36,7 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
     const spec = (route.config as { throttle?: ThrottleSpec } | undefined)?.throttle
     if (spec === undefined) return
     prependRouteHook(route, 'preHandler', async (request) => {
-      const checks: [RateLimitScope, string][] = []
+      const checks: RateLimitCheck[] = []
       if (spec.ip) checks.push([spec.ip, request.ip])
       if (spec.account) {
         const account = fieldValue(request, spec.account.field)
@@ -44,15 +46,17 @@ export function installThrottling(app: FastifyInstance, limiter: Limiter, userId
         const id = await userIdOf(request)
         if (id !== null) checks.push([spec.user, String(id)])
       }
-      // A throttled account is refused before its password is checked, so guessing costs the guesser, not the CPU.
-      if (spec.login) await limiter.check(...loginKeys(request, spec.login.field))
-      await limiter.hit(...checks)
+      const login = spec.login ? loginKeys(request, spec.login.field) : []
+      // Every attempt is taken before the handler runs (API.md §11): of 25 parallel guesses only the limit's worth
+      // reach the password check, and a throttled account is refused before its password is hashed.
+      await limiter.reserve(...checks, ...login)
+      if (login.length > 0) loginsReserved.add(request)
     })
     const { login } = spec
     if (login === undefined) return
-    // Only failed logins count against an account: its owner's successful logins never use up the allowance.
+    // Only failed logins count against an account: its owner's successful logins give their attempt back.
     prependRouteHook(route, 'onSend', async (request, reply) => {
-      if (reply.statusCode === 401) await limiter.count(...loginKeys(request, login.field))
+      if (reply.statusCode !== 401 && loginsReserved.has(request)) await limiter.giveBack(...loginKeys(request, login.field))
     })
   })
 }

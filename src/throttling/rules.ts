@@ -6,13 +6,15 @@ import { ConfigError } from '../platform/env-parsers.ts'
  */
 export const RATE_LIMIT_SCOPES = [
   'login_ip', 'login_account', 'login_account_ip',
-  'register_ip',
+  'register_ip', 'register_account',
   'activation_ip', 'activation_account',
   'resend_activation_ip', 'resend_activation_account',
   'reset_password_ip', 'reset_password_account',
   'reset_password_confirm_ip', 'reset_password_confirm_account',
   'set_password_ip', 'set_password_account',
   'set_email_ip', 'set_email_account',
+  'reset_email_ip', 'reset_email_account',
+  'reset_email_confirm_ip', 'reset_email_confirm_account',
 ] as const
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number]
 export type RateLimitRule = { limit: number; windowSeconds: number }
@@ -27,6 +29,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitScope, RateLimitRule>
   login_account_ip: { limit: 5, windowSeconds: 15 * MINUTE },
   login_account: { limit: 50, windowSeconds: 15 * MINUTE },
   register_ip: { limit: 20, windowSeconds: HOUR },
+  register_account: { limit: 10, windowSeconds: HOUR },
   activation_ip: { limit: 30, windowSeconds: HOUR },
   activation_account: { limit: 10, windowSeconds: HOUR },
   resend_activation_ip: { limit: 10, windowSeconds: HOUR },
@@ -39,6 +42,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitScope, RateLimitRule>
   set_password_account: { limit: 10, windowSeconds: HOUR },
   set_email_ip: { limit: 30, windowSeconds: HOUR },
   set_email_account: { limit: 10, windowSeconds: HOUR },
+  // reset_email mails the account like reset_password, and its confirmation checks a mailed token like it too.
+  reset_email_ip: { limit: 10, windowSeconds: HOUR },
+  reset_email_account: { limit: 3, windowSeconds: HOUR },
+  reset_email_confirm_ip: { limit: 30, windowSeconds: HOUR },
+  reset_email_confirm_account: { limit: 10, windowSeconds: HOUR },
 }
 
 /** `RATE_LIMIT_<SCOPE>=<count>/<seconds>` overrides one rule, e.g. `RATE_LIMIT_LOGIN_IP=60/60`. */

@@ -44,7 +44,8 @@ export const docs = {
   refresh: {
     summary: 'Refresh: a new access (and, rotated, refresh) token',
     description: 'The `refresh` cookie if present, else body `refresh`. Rotation (the default) retires the token presented; '
-      + 'presenting a retired token again revokes its whole session.',
+      + 'presenting a retired token again revokes its whole session, except the token retired last within REFRESH_TOKEN_REUSE_INTERVAL '
+      + '(10 s), which gets the same new refresh token again.',
     response: {
       200: TokenPair('New tokens, also set as cookies (only `access` when rotation is off).'),
       400: BadRequestJson({ refresh: ['This field is required.'] }),

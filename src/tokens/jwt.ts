@@ -49,13 +49,14 @@ export function createJwtCodec(secretKey: string, lifetimes: { access: number; r
   const key = createSecretKey(Buffer.from(secretKey, 'utf8'))
   const signature = (signingInput: string) => createHmac('sha256', key).update(signingInput).digest('base64url')
 
-  function sign(type: TokenType, userId: number, sessionId: string, now: number): TokenClaims & { token: string } {
+  /** Signs a token; the same arguments (jti included) give the same token, which refresh retries rely on. */
+  function sign(type: TokenType, userId: number, sessionId: string, now: number, jti = randomBytes(16).toString('hex')): TokenClaims & { token: string } {
     const iat = Math.floor(now / 1000)
     const claims: TokenClaims = {
       token_type: type,
       exp: iat + (type === 'access' ? lifetimes.access : lifetimes.refresh),
       iat,
-      jti: randomBytes(16).toString('hex'),
+      jti,
       user_id: userId,
       sid: sessionId,
     }
@@ -103,7 +104,16 @@ export function createJwtCodec(secretKey: string, lifetimes: { access: number; r
     return { ok: true, claims: { ...claims, iat: typeof claims.iat === 'number' ? claims.iat : 0 } as TokenClaims }
   }
 
-  return { sign, verify }
+  /**
+   * The jti of the refresh token that rotation gives for the token `jti`: derived, not random, so a retry within
+   * REFRESH_TOKEN_REUSE_INTERVAL is answered with the very token the first refresh got (only hashes are stored, so it
+   * cannot be read back). Keyed by SECRET_KEY: knowing a token's jti does not tell its successor's.
+   */
+  function successorJti(jti: string): string {
+    return createHmac('sha256', key).update(`refresh-successor:${jti}`).digest('hex').slice(0, 32)
+  }
+
+  return { sign, verify, successorJti }
 }
 
 export type JwtCodec = ReturnType<typeof createJwtCodec>

@@ -21,6 +21,8 @@ export function createTokenService(deps: {
   findActiveUser: (id: number) => Promise<User | undefined>
   refreshLifetime: number
   rotateRefreshTokens: boolean
+  reuseInterval: number
+  clock: () => number
 }) {
   const { db, store, jwt } = deps
 
@@ -29,30 +31,46 @@ export function createTokenService(deps: {
     return claims.iat * 1000 < Math.floor(user.tokensValidAfter / 1000) * 1000
   }
 
-  async function mintRefresh(trx: Db, userId: number, sessionId: string, now: number): Promise<string> {
-    const refresh = jwt.sign('refresh', userId, sessionId, now)
-    await store.insertRefreshToken(trx, {
-      jti: refresh.jti, sessionId, userId, issuedAt: now, expiresAt: refresh.exp * 1000,
-    })
-    return refresh.token
-  }
-
-  /** Resolves a refresh token to the session it continues, or throws SimpleJWT's 401. */
-  async function sessionOfRefresh(claims: TokenClaims, now: number): Promise<{ sessionId: string; user: User }> {
-    const user = await deps.findActiveUser(claims.user_id)
-    // Deactivation and deletion revoke every token of the user (API.md §11): refresh says so, as for a logout.
-    if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
-    if (claims.sid === undefined) {
-      // Minted by the Django deployment: accept once (the request that revokes its id), then continue it as a
-      // session of ours.
-      const sessionId = await db.transaction().execute(async (trx) =>
-        (await store.revokeJti(trx, claims.jti, claims.exp * 1000)) ? openSession(trx, user.id, { ip: null, userAgent: null }, now) : null)
-      if (sessionId === null) throw AppError.tokenNotValid(BLACKLISTED)
-      return { sessionId, user }
-    }
+  /** Resolves a refresh token of ours to the session it continues, or throws SimpleJWT's 401. */
+  async function sessionOfRefresh(user: User, claims: TokenClaims): Promise<string> {
     const record = await store.findRefreshToken(claims.jti)
     if (record === undefined || record.userId !== user.id || record.revokedAt !== null) throw AppError.tokenNotValid(BLACKLISTED)
-    return { sessionId: record.sessionId, user }
+    return record.sessionId
+  }
+
+  /** A refresh token minted by the Django deployment: accepted once (the request that revokes its id), as a new session of ours. */
+  async function continueLegacyRefresh(user: User, claims: TokenClaims, now: number): Promise<TokenPair> {
+    const opened = await db.transaction().execute(async (trx) =>
+      (await store.revokeJti(trx, claims.jti, claims.exp * 1000)) ? openSession(trx, user.id, { ip: null, userAgent: null }, now) : null)
+    if (opened === null) throw AppError.tokenNotValid(BLACKLISTED)
+    return { access: jwt.sign('access', user.id, opened.sessionId, now).token, refresh: opened.refresh }
+  }
+
+  /**
+   * Rotation with reuse detection (API.md §11): the presented token is retired and its successor becomes the newest.
+   * A retired token presented again means it was copied, so the whole session is revoked; except the token retired
+   * last, within REFRESH_TOKEN_REUSE_INTERVAL: a second tab, or a retry of a refresh whose answer was lost, gets the
+   * successor the first refresh got, so neither signs the other out.
+   */
+  async function rotate(user: User, sessionId: string, claims: TokenClaims, now: number): Promise<TokenPair> {
+    const successor = jwt.successorJti(claims.jti)
+    const refresh = await db.transaction().execute(async (trx) => {
+      const next = jwt.sign('refresh', user.id, sessionId, now, successor)
+      const rotation = { sessionId, presentedJti: claims.jti, nextJti: successor, now, expiresAt: now + deps.refreshLifetime * 1000 }
+      if (await store.rotateSession(trx, rotation)) {
+        await store.insertRefreshToken(trx, { jti: successor, sessionId, userId: user.id, issuedAt: now, expiresAt: next.exp * 1000 })
+        return next.token
+      }
+      const since = now - deps.reuseInterval * 1000
+      const rotatedAt = deps.reuseInterval > 0 ? await store.rotationOfRetiredLast(trx, sessionId, claims.jti, now, since) : null
+      // Signed as at that rotation: the same claims and jti give the very token the first refresh got (already stored).
+      if (rotatedAt !== null) return jwt.sign('refresh', user.id, sessionId, rotatedAt, successor).token
+      await store.revokeSession(trx, sessionId, now)
+      return null
+    })
+    // Thrown after the transaction commits, so the revocation of the reused session is kept.
+    if (refresh === null) throw AppError.tokenNotValid(BLACKLISTED)
+    return { access: jwt.sign('access', user.id, sessionId, now).token, refresh }
   }
 
   /** The token's own user, active, and the token minted after the user's last credential change. */
@@ -97,55 +115,42 @@ export function createTokenService(deps: {
     return whenReady(sessionPrincipal(claims.sid, claims), (principal) => principal !== null)
   }
 
-  async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<string> {
-    const id = randomBytes(16).toString('base64url')
+  /** A new session and its first refresh token. */
+  async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<{ sessionId: string; refresh: string }> {
+    const sessionId = randomBytes(16).toString('base64url')
+    const refresh = jwt.sign('refresh', userId, sessionId, now)
     await store.insertSession(trx, {
-      id, userId, createdAt: now, lastUsedAt: now, expiresAt: now + deps.refreshLifetime * 1000,
+      id: sessionId, userId, createdAt: now, lastUsedAt: now, expiresAt: now + deps.refreshLifetime * 1000,
       ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 512) ?? null,
-    })
-    return id
+    }, refresh.jti)
+    await store.insertRefreshToken(trx, { jti: refresh.jti, sessionId, userId, issuedAt: now, expiresAt: refresh.exp * 1000 })
+    return { sessionId, refresh: refresh.token }
   }
 
   return {
     /** POST /api/jwt/create/: a new session and its first token pair. */
     async login(user: User, meta: LoginMeta): Promise<TokenPair> {
-      const now = Date.now()
+      const now = deps.clock()
       return db.transaction().execute(async (trx) => {
-        const sessionId = await openSession(trx, user.id, meta, now)
-        const refresh = await mintRefresh(trx, user.id, sessionId, now)
-        const access = jwt.sign('access', user.id, sessionId, now)
-        return { access: access.token, refresh }
+        const { sessionId, refresh } = await openSession(trx, user.id, meta, now)
+        return { access: jwt.sign('access', user.id, sessionId, now).token, refresh }
       })
     },
 
-    /**
-     * POST /api/jwt/refresh/: rotation with reuse detection. A refresh token is retired when used; presenting a
-     * retired one again means it was copied, so the whole session is revoked (API.md §11).
-     */
+    /** POST /api/jwt/refresh/: a new access token, and with rotation (the default) a new refresh token. */
     async refresh(token: string): Promise<{ access: string; refresh?: string }> {
       const verified = jwt.verify(token, 'refresh')
       if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
-      const now = Date.now()
-      const { sessionId, user } = await sessionOfRefresh(verified.claims, now)
-      return db.transaction().execute(async (trx) => {
-        if (deps.rotateRefreshTokens || verified.claims.sid === undefined) {
-          if (verified.claims.sid !== undefined && !await store.retireRefreshToken(trx, verified.claims.jti, now)) {
-            await store.revokeSession(trx, sessionId, now)
-            return { reused: true as const }
-          }
-          await store.touchSession(trx, sessionId, now, now + deps.refreshLifetime * 1000)
-          const refresh = await mintRefresh(trx, user.id, sessionId, now)
-          const access = jwt.sign('access', user.id, sessionId, now)
-          return { access: access.token, refresh }
-        }
-        await store.touchSession(trx, sessionId, now, verified.claims.exp * 1000)
-        const access = jwt.sign('access', user.id, sessionId, now)
-        return { access: access.token }
-      }).then((result) => {
-        // Thrown after the transaction commits, so the revocation of the reused session is kept.
-        if ('reused' in result) throw AppError.tokenNotValid(BLACKLISTED)
-        return result
-      })
+      const { claims } = verified
+      const now = deps.clock()
+      const user = await deps.findActiveUser(claims.user_id)
+      // Deactivation and deletion revoke every token of the user (API.md §11): refresh says so, as for a logout.
+      if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
+      if (claims.sid === undefined) return continueLegacyRefresh(user, claims, now)
+      const sessionId = await sessionOfRefresh(user, claims)
+      if (deps.rotateRefreshTokens) return rotate(user, sessionId, claims, now)
+      await db.transaction().execute((trx) => store.touchSession(trx, sessionId, now, claims.exp * 1000))
+      return { access: jwt.sign('access', user.id, sessionId, now).token }
     },
 
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
@@ -167,7 +172,7 @@ export function createTokenService(deps: {
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
     async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
-      const now = Date.now()
+      const now = deps.clock()
       const refresh = refreshToken === undefined ? undefined : jwt.verify(refreshToken, 'refresh')
       await db.transaction().execute(async (trx) => {
         for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {

@@ -48,8 +48,11 @@ export function createTokenStore(db: Db) {
     /** The same, read from the database (after cachedSessionWithUser missed). */
     readSessionWithUser: sessions.read,
 
-    async insertSession(trx: Db, session: Omit<SessionRow, 'revokedAt'>): Promise<void> {
-      await trx.insertInto('authSessions').values({ ...session, revokedAt: null }).execute()
+    /** A new session whose newest refresh token is `refreshJti`. */
+    async insertSession(trx: Db, session: Omit<SessionRow, 'revokedAt'>, refreshJti: string): Promise<void> {
+      await trx.insertInto('authSessions').values({
+        ...session, revokedAt: null, refreshJtiHash: hashJti(refreshJti), retiredJtiHash: null, rotatedAt: null,
+      }).execute()
     },
 
     async insertRefreshToken(trx: Db, row: { jti: string; sessionId: string; userId: number; issuedAt: number; expiresAt: number }): Promise<void> {
@@ -67,12 +70,31 @@ export function createTokenStore(db: Db) {
         .executeTakeFirst()
     },
 
-    /** Retires a refresh token if nobody did yet; false means another request already used it. */
-    async retireRefreshToken(trx: Db, jti: string, now: number): Promise<boolean> {
-      const result = await trx.updateTable('refreshTokens').set({ retiredAt: now })
-        .where('jtiHash', '=', hashJti(jti)).where('retiredAt', 'is', null)
+    /**
+     * Rotation as one compare-and-set on the session row: `presented` becomes the token retired last and `next` the
+     * newest, only if `presented` is still the newest of a live session. False means another request rotated it first
+     * (or it was never the newest): of parallel refreshes with one token exactly one gets true.
+     */
+    async rotateSession(trx: Db, rotation: { sessionId: string; presentedJti: string; nextJti: string; now: number; expiresAt: number }): Promise<boolean> {
+      const presented = hashJti(rotation.presentedJti)
+      const result = await trx.updateTable('authSessions')
+        .set({ refreshJtiHash: hashJti(rotation.nextJti), retiredJtiHash: presented, rotatedAt: rotation.now, lastUsedAt: rotation.now, expiresAt: rotation.expiresAt })
+        .where('id', '=', rotation.sessionId).where('refreshJtiHash', '=', presented).where('revokedAt', 'is', null)
         .executeTakeFirst()
-      return result.numUpdatedRows === 1n
+      if (result.numUpdatedRows !== 1n) return false
+      await trx.updateTable('refreshTokens').set({ retiredAt: rotation.now }).where('jtiHash', '=', presented).execute()
+      return true
+    },
+
+    /**
+     * When `jti` is the token the live session retired last, at or after `since`: the instant of that rotation (and the
+     * session is marked used); null otherwise. One conditional update, so it answers for the row as it is, not as read.
+     */
+    async rotationOfRetiredLast(trx: Db, sessionId: string, jti: string, now: number, since: number): Promise<number | null> {
+      const row = await trx.updateTable('authSessions').set({ lastUsedAt: now })
+        .where('id', '=', sessionId).where('retiredJtiHash', '=', hashJti(jti)).where('rotatedAt', '>=', since).where('revokedAt', 'is', null)
+        .returning('rotatedAt').executeTakeFirst()
+      return row?.rotatedAt ?? null
     },
 
     async touchSession(trx: Db, sessionId: string, now: number, expiresAt: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
-import { Body, CharField, EmailField, IntegerField, Optional } from '../platform/fields.ts'
+import { Body, CharField, EmailField, IntegerField, Optional, UrlField } from '../platform/fields.ts'
 
 // Limits: the user model's (API.md §4); a university's name and a department's name as in the original models
 // (100), domain, doc_url and code as the columns hold them.
@@ -16,7 +16,7 @@ const NewAccountFields = {
 export const UniversityCreateBody = Body({
   name: CharField({ maxLength: 100 }),
   domain: CharField({ maxLength: 255 }),
-  doc_url: Optional(CharField({ maxLength: 500, allowBlank: true })),
+  doc_url: Optional(UrlField({ maxLength: 500, allowBlank: true })),
   admin: Body(NewAccountFields),
 })
 export type UniversityCreateBody = Static<typeof UniversityCreateBody>

@@ -105,6 +105,12 @@ describe('POST /api/users/activation/', () => {
     await server.db.updateTable('users').set({ isActive: 0, tokensValidAfter: Date.now() }).where('email', '=', body.email).execute()
     const before = await server.db.selectFrom('outboxMails').select('id').where('recipient', '=', body.email).execute()
     assert.equal((await api.post('/api/users/resend_activation/', { email: body.email })).status, 204)
+    // Resends are handled after their answer, one after another: once a later one's mail is queued, this one is done.
+    const later = newUser()
+    assert.equal((await api.post('/api/users/', later)).status, 201)
+    const laterFirst = await server.mail.waitFor((m) => m.to === later.email)
+    assert.equal((await api.post('/api/users/resend_activation/', { email: later.email })).status, 204)
+    await server.mail.waitFor((m) => m.to === later.email && m !== laterFirst)
     const after = await server.db.selectFrom('outboxMails').select('id').where('recipient', '=', body.email).execute()
     assert.equal(after.length, before.length)
     const res = await api.post('/api/users/activation/', link)

@@ -40,7 +40,21 @@ export function contractRoutes(apiMd: string): RouteRef[] {
   return routes
 }
 
-/** The contract (docs/API.md, the repository's copy of the spec), so a clone alone runs the suite. */
+/**
+ * Part two's sections (§12-§16) the service implements so far: each issue that lands one adds its number here, so the
+ * route tests hold the service to every section it claims and not to the ones still to be built.
+ */
+export const IMPLEMENTED_PART_TWO: readonly number[] = []
+
+/**
+ * The contract (docs/API.md, the repository's copy of the spec), so a clone alone runs the suite: Part one whole, and
+ * of Part two only the sections listed in IMPLEMENTED_PART_TWO.
+ */
 export function readContract(): string {
-  return readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8')
+  const text = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8')
+  const partTwo = text.indexOf('\n# Part two')
+  if (partTwo < 0) return text
+  const sections = text.slice(partTwo).split(/\n(?=## \d+\.)/)
+  const kept = sections.filter((s) => IMPLEMENTED_PART_TWO.includes(Number(/^## (\d+)\./.exec(s)?.[1])))
+  return [text.slice(0, partTwo), ...kept].join('\n')
 }

@@ -32,6 +32,8 @@ export type ServerOptions = {
   database?: TestDatabase
   /** Leave the database in place on close, for a later server; the last server on it drops it. */
   keepDatabase?: boolean
+  /** The service's clock (rate limits, refresh rotation); see createTestClock. Real time when absent. */
+  clock?: () => number
 }
 
 type LogLine = { level: number; msg?: string } & Record<string, unknown>
@@ -92,7 +94,7 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
   const db = openDatabase(config.database)
   await migrateToLatest(db)
   const logs = createLogSink()
-  const app = await buildApp(config, { db, logger: pino({ level: config.logLevel === 'silent' ? 'warn' : config.logLevel }, logs.stream) })
+  const app = await buildApp(config, { db, logger: pino({ level: config.logLevel === 'silent' ? 'warn' : config.logLevel }, logs.stream), clock: opts.clock })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {

@@ -5,6 +5,7 @@ import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
+import { createTestClock } from '../helpers/clock.ts'
 
 // Two instances of the service on one database (PostgreSQL in CI), sharing rate-limit counters in Redis when
 // REDIS_URL_FOR_TESTS names one (CI sets it) and in the database otherwise: they must behave as one service.
@@ -12,6 +13,8 @@ const redisUrl = process.env.REDIS_URL_FOR_TESTS
 const counters = redisUrl ? 'Redis' : 'the database'
 
 describe(`Two instances behind a load balancer (counters in ${counters})`, () => {
+  // One clock for both, as NTP gives real instances.
+  const clock = createTestClock()
   let one: TestServer
   let two: TestServer
   before(async () => {
@@ -21,8 +24,8 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
       // A namespace of its own in the shared Redis: each run's counts start from zero.
       ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:` } : {}),
     }
-    one = await startServer(shared, { keepDatabase: true })
-    two = await startServer(shared, { database: one.database, keepDatabase: true })
+    one = await startServer(shared, { keepDatabase: true, clock: clock.now })
+    two = await startServer(shared, { database: one.database, keepDatabase: true, clock: clock.now })
   })
   after(async () => {
     await two.close()
@@ -59,6 +62,7 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
     const { refresh } = await login(client(one.base), user.email, user.password)
     const rotated = await client(one.base).post('/api/jwt/refresh/', { refresh })
     assert.equal(rotated.status, 200)
+    clock.advance(10_001) // past REFRESH_TOKEN_REUSE_INTERVAL: a reuse, not a retry
     const replay = await client(two.base).post('/api/jwt/refresh/', { refresh })
     assert.deepEqual(replay.body, { detail: 'Token is blacklisted', code: 'token_not_valid' })
     const newest = (rotated.body as { refresh: string }).refresh

@@ -24,8 +24,10 @@ describe('Pruning of expired revocation state', () => {
     await server.db.updateTable('refreshTokens').set({ expiresAt: now - 1 }).where('sessionId', '=', staleSession.id).execute()
     await server.db.insertInto('revokedTokens').values([{ jtiHash: 'old', expiresAt: now - 1 }, { jtiHash: 'new', expiresAt: now + 60_000 }]).execute()
     const counters = createDbCounterStore(server.db)
-    await counters.increment('rl:test:old', now - 1)
-    await counters.increment('rl:test:new', now + 60_000)
+    const oneAMinute = { intervalMs: 60_000, burst: 1 }
+    // Full again a millisecond ago (prunable), and a minute from now (live).
+    assert.equal(await counters.take('rb:test:old', now - 60_001, oneAMinute), 0)
+    assert.equal(await counters.take('rb:test:new', now, oneAMinute), 0)
 
     const removed = await createTokenStore(server.db).pruneExpired(now)
     assert.equal(removed, 3)
@@ -33,7 +35,7 @@ describe('Pruning of expired revocation state', () => {
 
     assert.deepEqual((await server.db.selectFrom('authSessions').select('id').execute()).map((r) => r.id).includes(staleSession.id), false)
     assert.deepEqual((await server.db.selectFrom('revokedTokens').select('jtiHash').execute()).map((r) => r.jtiHash), ['new'])
-    assert.equal(await counters.read('rl:test:new', now), 1)
+    assert.equal(await counters.take('rb:test:new', now, oneAMinute), 60_000)
     assert.equal((await api.post('/api/jwt/refresh/', { refresh: stale.refresh })).status, 401)
     assert.equal((await api.get('/api/users/me/', { bearer: stale.access })).status, 401)
     assert.equal((await api.get('/api/users/me/', { bearer: live.access })).status, 200)

@@ -6,22 +6,30 @@ import { startServer } from '../helpers/server.ts'
 import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
+import { createTestClock } from '../helpers/clock.ts'
 
 const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' }
 
 describe('POST /api/jwt/refresh/ — rotation with reuse detection', () => {
+  const clock = createTestClock()
   let server: TestServer
-  before(async () => { server = await startServer() })
+  before(async () => { server = await startServer({}, { clock: clock.now }) })
   after(async () => { await server.close() })
 
-  it('When two refreshes race with the same token, then exactly one wins', async () => {
-    const api = client(server.base)
-    const user = await registerAndActivate(server)
-    const { refresh } = await login(api, user.email, user.password)
-    const results = await Promise.all([1, 2, 3].map(() => api.post('/api/jwt/refresh/', { refresh })))
-    const statuses = results.map((r) => r.status).sort()
-    assert.deepEqual(statuses, [200, 401, 401])
-    for (const loser of results.filter((r) => r.status === 401)) assert.deepEqual(loser.body, BLACKLISTED)
+  // With REFRESH_TOKEN_REUSE_INTERVAL (default 10 s) all of them win: see test/tokens/jwt-refresh-reuse-interval.test.ts.
+  it('When two refreshes race with the same token and REFRESH_TOKEN_REUSE_INTERVAL=0, then exactly one wins', async () => {
+    const off = await startServer({ REFRESH_TOKEN_REUSE_INTERVAL: '0' })
+    try {
+      const api = client(off.base)
+      const user = await registerAndActivate(off)
+      const { refresh } = await login(api, user.email, user.password)
+      const results = await Promise.all([1, 2, 3].map(() => api.post('/api/jwt/refresh/', { refresh })))
+      const statuses = results.map((r) => r.status).sort()
+      assert.deepEqual(statuses, [200, 401, 401])
+      for (const loser of results.filter((r) => r.status === 401)) assert.deepEqual(loser.body, BLACKLISTED)
+    } finally {
+      await off.close()
+    }
   })
 
   it('When a retired token is replayed, then the whole session is revoked, newest token and its access token included', async () => {
@@ -33,6 +41,8 @@ describe('POST /api/jwt/refresh/ — rotation with reuse detection', () => {
     const { access: newestAccess, refresh: newest } = second.body as { access: string; refresh: string }
     assert.notEqual(newest, first.refresh)
 
+    // Past REFRESH_TOKEN_REUSE_INTERVAL (10 s), when a retired token is no longer taken for a retry.
+    clock.advance(10_001)
     const replay = await api.post('/api/jwt/refresh/', { refresh: first.refresh })
     assert.equal(replay.status, 401)
     assert.deepEqual(replay.body, BLACKLISTED)

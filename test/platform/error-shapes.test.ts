@@ -127,6 +127,18 @@ describe('POST /api/users/ error shapes (API.md §2)', () => {
     })
   })
 
+  it('When a string holds a lone UTF-16 surrogate, then "Not a valid string." and nothing is stored (@see issue 12)', async () => {
+    // JSON.stringify writes a lone surrogate as its `\\ud800` escape, as a hostile client would.
+    const body = newUser({ first_name: '\ud800z', last_name: 'a\udfff', password: '\udbff', re_password: '\udbff' })
+    const res = await api.post('/api/users/', body)
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, { first_name: [NOT_STRING], last_name: [NOT_STRING], password: [NOT_STRING], re_password: [NOT_STRING] })
+    assert.equal(await server.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst(), undefined)
+    const login = await api.post('/api/jwt/create/', { email: 'x\ud83d@example.com', password: 'whatever' })
+    assert.equal(login.status, 400)
+    assert.deepEqual(login.body, { email: [NOT_STRING] })
+  })
+
   it('When a pk field gets a value of the wrong type, then "Incorrect type. Expected pk value, received <type>."', async () => {
     const cases: [unknown, string][] = [['abc', 'str'], [' 1x', 'str'], [[1], 'list'], [{ id: 1 }, 'dict'], [true, 'bool'], [1.5, 'float']]
     for (const [value, type] of cases) {

@@ -8,9 +8,12 @@ import { client } from '../helpers/http.ts'
 import type { Client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
 import { assertAuthCookie } from '../helpers/auth-cookies.ts'
+import { createTestClock } from '../helpers/clock.ts'
 
 const INVALID = { detail: 'Token is invalid or expired', code: 'token_not_valid' }
 const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' }
+/** Just past REFRESH_TOKEN_REUSE_INTERVAL (10 s): a retired token presented again is a reuse, not a retry. */
+const PAST_REUSE_INTERVAL_MS = 10_001
 
 /** A refresh token as SimpleJWT 5.2 mints it (no session claim), signed with `key`. */
 async function simpleJwtRefresh(userId: number, opts: { key?: string; expiresIn?: number } = {}) {
@@ -21,10 +24,11 @@ async function simpleJwtRefresh(userId: number, opts: { key?: string; expiresIn?
 }
 
 describe('POST /api/jwt/refresh/', () => {
+  const clock = createTestClock()
   let server: TestServer
   let api: Client
   before(async () => {
-    server = await startServer()
+    server = await startServer({}, { clock: clock.now })
     api = client(server.base)
   })
   after(async () => { await server.close() })
@@ -101,6 +105,7 @@ describe('POST /api/jwt/refresh/', () => {
     const { refresh } = await session()
     const first = assertRotated(await api.post('/api/jwt/refresh/', { refresh }), refresh)
 
+    clock.advance(PAST_REUSE_INTERVAL_MS)
     const reuse = await api.post('/api/jwt/refresh/', { refresh })
     assert.equal(reuse.status, 401)
     assert.deepEqual(reuse.body, BLACKLISTED)
@@ -116,6 +121,7 @@ describe('POST /api/jwt/refresh/', () => {
     const one = await login(api, user.email, user.password)
     const two = await login(api, user.email, user.password)
     assert.equal((await api.post('/api/jwt/refresh/', { refresh: one.refresh })).status, 200)
+    clock.advance(PAST_REUSE_INTERVAL_MS)
     assert.equal((await api.post('/api/jwt/refresh/', { refresh: one.refresh })).status, 401)
     assert.equal((await api.get('/api/users/me/', { bearer: two.access })).status, 200)
     assertRotated(await api.post('/api/jwt/refresh/', { refresh: two.refresh }), two.refresh)

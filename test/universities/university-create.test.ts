@@ -160,6 +160,28 @@ describe('POST /api/university/create/', () => {
     assert.equal(await universityCount(), before)
   })
 
+  it('When doc_url is not an http(s) URL, then 400 "Enter a valid URL." and nothing is created (@see issue 12)', async () => {
+    const before = await universityCount()
+    for (const docUrl of ['javascript:alert(1)', 'JavaScript://example.edu/%0aalert(1)', 'data:text/html,<b>x</b>', 'ftp://example.edu/a.pdf',
+      'http:example.edu', 'http://example', 'https://exa mple.edu/', 'example.edu/charter.pdf', 'http://[::g]/']) {
+      const res = await api.post('/api/university/create/', newUniversity({ doc_url: docUrl }))
+      assert.equal(res.status, 400, docUrl)
+      assert.deepEqual(res.body, { doc_url: ['Enter a valid URL.'] }, docUrl)
+    }
+    assert.equal(await universityCount(), before)
+    for (const docUrl of ['HTTPS://Example.EDU/Charter.pdf?x=1#p2', 'http://localhost:8000/a', 'http://10.0.0.1/a', 'http://[::1]/a', '']) {
+      const res = await api.post('/api/university/create/', newUniversity({ doc_url: docUrl }))
+      assert.equal(res.status, 200, docUrl)
+      assert.equal((res.body as { doc_url: string }).doc_url, docUrl)
+    }
+  })
+
+  it('When an admin name holds a lone UTF-16 surrogate, then 400 nests "Not a valid string." under admin (@see issue 12)', async () => {
+    const res = await api.post('/api/university/create/', newUniversity({ name: 'U\udc00' }, { first_name: '\ud800' }))
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body, { name: ['Not a valid string.'], admin: { first_name: ['Not a valid string.'] } })
+  })
+
   it('When the body is a form, then the flat fields are read and the missing admin is reported', async () => {
     const res = await api.call('POST', '/api/university/create/', {
       body: new URLSearchParams({ name: 'Form University', domain: 'form.example.edu' }),
