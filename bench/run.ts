@@ -1,5 +1,6 @@
-// `npm run bench [-- --db postgres] [--duration 10] [--connections 10] [--users 10000] [--no-save]`: the service in
-// production mode on loopback, loaded with autocannon, next to a bare Fastify route; see bench/README.md.
+// `npm run bench [-- --db postgres] [--duration 10] [--connections 10] [--users 10000] [--record | --no-save] [--quick]`:
+// the service in production mode on loopback, loaded with autocannon, next to a bare Fastify route; see bench/README.md.
+// Results go to the git-ignored bench/runs/ unless `--record` asks for the tracked bench/results/.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -9,7 +10,7 @@ import type { Request } from 'autocannon'
 import { loadConfig } from '../src/config.ts'
 import { runPhase } from './load.ts'
 import type { Phase, PhaseResult } from './load.ts'
-import { evaluateTargets, formatTable, machineDescription, saveResults } from './report.ts'
+import { RECORDED_DIR, SCRATCH_DIR, evaluateTargets, formatTable, machineDescription, saveResults } from './report.ts'
 import type { BenchResults, ServicePhase } from './report.ts'
 import { BENCH_PASSWORD, benchEmail, createBenchDatabase, hashTimingInChild, seedUsers } from './seed.ts'
 import { PRODUCTION_NODE_FLAGS } from '../scripts/build.ts'
@@ -24,6 +25,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     users: { type: 'string', default: '10000' },
     'no-save': { type: 'boolean', default: false },
+    /** Writes the tracked bench/results/<db>.json and .png instead of the git-ignored bench/runs/. */
+    record: { type: 'boolean', default: false },
+    /** A check of the plumbing in well under a minute: 1 s per phase, 500 users, no top-up to 100,000 requests. */
+    quick: { type: 'boolean', default: false },
     /** Writes a V8 CPU profile of the service to this folder (node --cpu-prof), for chrome://inspect or speedscope. */
     'cpu-prof': { type: 'string' },
     /** Node flags for the service instead of the production ones (scripts/build.ts), space-separated; "none" for none. */
@@ -33,14 +38,16 @@ const { values: args } = parseArgs({
   },
 })
 if (args.db !== 'sqlite' && args.db !== 'postgres') throw new Error('--db is sqlite or postgres')
+// Quick figures are noise: they check that every phase runs, and never replace a recorded run.
+if (args.quick && args.record) throw new Error('--quick runs are not recorded: drop --record')
 const dbKind = args.db
-const durationS = Number(args.duration)
+const durationS = args.quick ? 1 : Number(args.duration)
 const connections = Number(args.connections)
-const userCount = Number(args.users)
+const userCount = args.quick ? 500 : Number(args.users)
 const chosenFlags = args['server-flags'] === undefined
   ? PRODUCTION_NODE_FLAGS
   : args['server-flags'].split(' ').filter((flag) => flag !== '' && flag !== 'none')
-const MIN_SERVED = 100_000
+const MIN_SERVED = args.quick ? 0 : 100_000
 const STORM_PROBE_RATE = 200
 
 const interactive = process.stderr.isTTY
@@ -242,7 +249,8 @@ try {
   }
   results.targets = evaluateTargets(results, { me, verify, create, refresh, idle, stormProbe })
   process.stdout.write(formatTable(results))
-  if (!args['no-save']) say(`results: ${saveResults(results, dbKind).join(', ')}`)
+  if (args.quick) say('a --quick run: the phases are too short for their figures to mean anything; it checks that every phase runs')
+  if (!args['no-save']) say(`results: ${(await saveResults(results, dbKind, args.record ? RECORDED_DIR : SCRATCH_DIR)).join(', ')}`)
 } catch (error) {
   say(service.output())
   throw error

@@ -12,8 +12,8 @@ import { installHostValidation } from './platform/http/allowed-hosts.ts'
 import { BODY_LIMIT, installBodyParsers } from './platform/http/body-parsers.ts'
 import { parseQueryString } from './platform/http/query-string.ts'
 import { installRoutingConventions } from './platform/http/routing.ts'
-import { createConsoleMailer, createSmtpMailer } from './platform/mailer.ts'
-import type { Mailer } from './platform/mailer.ts'
+import { createConsoleMailer, createSmtpMailer, formatConsoleMail } from './platform/mailer.ts'
+import type { ConsoleMail, Mailer } from './platform/mailer.ts'
 import { createPasswordHasher } from './platform/password-hashing.ts'
 import { createRouteTable } from './platform/http/route-table.ts'
 import { createDbCounterStore, createRedisCounterStore } from './platform/counter-store.ts'
@@ -57,17 +57,22 @@ export type AppOptions = {
   /** Overrides the configured mail backend (tests and the CLI pass their own). */
   mailer?: Mailer
   db?: Db
+  /**
+   * Where the console mail backend prints a mail as text (server.ts: stdout, when the logs are pretty on a terminal).
+   * Without it each mail is one log record, so JSON logs stay one record per line.
+   */
+  printMail?: (text: string) => void
   /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
   clock?: () => number
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
-export function mailerFor(config: Config, print: (text: string) => void): Mailer {
+export function mailerFor(config: Config, show: (mail: ConsoleMail) => void): Mailer {
   const { email } = config
   if (email.backend === 'smtp' && email.host !== undefined) {
     return createSmtpMailer({ host: email.host, port: email.port, user: email.user, password: email.password, useTls: email.useTls, from: email.from })
   }
-  return createConsoleMailer({ from: email.from, outboxDir: email.outboxDir, print })
+  return createConsoleMailer({ from: email.from, outboxDir: email.outboxDir, show })
 }
 
 /** Builds the whole service: the table of contents of UniLink Accounts. Only server.ts listens. */
@@ -101,7 +106,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
 
   const db = options.db ?? openDatabase(config.database)
   const clock = options.clock ?? Date.now
-  const mailer = options.mailer ?? mailerFor(config, (text) => process.stdout.write(text))
+  const { printMail } = options
+  const mailer = options.mailer ?? mailerFor(config, printMail ? (mail) => printMail(formatConsoleMail(mail)) : (mail) => {
+    app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text, file: mail.file } }, 'mail (console backend)')
+  })
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
   const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
   const outbox = createOutboxStore(db, { onQueued: () => metrics.mail('queued') })

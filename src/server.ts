@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const logger = pino(loggerOptions(config))
+  // Pretty logs on a terminal, JSON lines otherwise; console mail follows suit (printed, or one log record).
+  const pretty = process.stdout.isTTY
+  const logger = pino(loggerOptions(config, pretty))
   for (const warning of config.warnings) logger.warn(warning)
 
   const db = openDatabase(config.database)
@@ -26,10 +28,12 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(db)
   for (const m of applied) logger.info({ migration: m.migrationName }, 'migration applied')
 
-  const app = await buildApp(config, { logger, db })
-  closeWithGrace({ delay: 10_000, logger }, async ({ err }) => {
+  const app = await buildApp(config, { logger, db, ...(pretty ? { printMail: (text: string) => process.stdout.write(text) } : {}) })
+  closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error')
+    const startedAt = Date.now()
     await app.close()
+    logger.info({ signal, durationMs: Date.now() - startedAt }, 'service stopped')
   })
   await app.listen({ host: config.host, port: config.port })
 }

@@ -13,6 +13,27 @@ export type Mailer = {
   close(): void
 }
 
+/** RFC 5322's limit on a line, in octets (Django's RFC5322_EMAIL_LINE_LENGTH_LIMIT). */
+const LINE_LIMIT_OCTETS = 998
+
+/**
+ * A text part sent as Django's SafeMIMEText does: 8bit, so every line (a link above all) stays whole in the .eml file,
+ * a terminal and any mail client; quoted-printable only when a line would exceed the 998-octet limit. nodemailer
+ * has no 8bit choice for text (its `textEncoding` is for header words; a text part is 7bit, QP or base64), so
+ * the part is handed to it pre-built (`raw`), which it passes through as it is.
+ */
+function textPart(type: 'text/plain' | 'text/html', content: string) {
+  if (content.split(/\r?\n/).some((line) => Buffer.byteLength(line, 'utf8') > LINE_LIMIT_OCTETS)) {
+    return { content, contentTransferEncoding: 'quoted-printable' as const }
+  }
+  return { raw: `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${content}` }
+}
+
+/** nodemailer's message fields of one of our mails: a text and an HTML alternative. */
+function composeMail(from: string, message: MailMessage) {
+  return { from, to: message.to, subject: message.subject, text: textPart('text/plain', message.text), html: textPart('text/html', message.html) }
+}
+
 export type SmtpSettings = {
   host: string
   port: number
@@ -38,7 +59,7 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
   })
   return {
     async send(message) {
-      await transport.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text, html: message.html })
+      await transport.sendMail(composeMail(settings.from, message))
     },
     async verify() {
       await transport.verify()
@@ -48,19 +69,27 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
   }
 }
 
+/** A mail the console backend kept: what it shows of it (the text part holds the links). */
+export type ConsoleMail = { to: string; subject: string; text: string; file: string }
+
+/** A console mail as a person reads it on a terminal: the text part between two markers, links whole. */
+export function formatConsoleMail(mail: ConsoleMail): string {
+  return `\n--- mail to ${mail.to}: ${mail.subject} (saved as ${mail.file})\n${mail.text}\n---\n`
+}
+
 /**
- * The embedded default: prints each mail and keeps it as an `.eml` file in the outbox folder, so links can be
- * copied from the terminal or opened in a mail program.
+ * The embedded default: keeps each mail as an `.eml` file in the outbox folder and shows it through `show` (printed
+ * on a terminal, one log record in JSON logging), so links can be copied or the file opened in a mail program.
  */
-export function createConsoleMailer(opts: { from: string; outboxDir: string; print: (text: string) => void }): Mailer {
+export function createConsoleMailer(opts: { from: string; outboxDir: string; show: (mail: ConsoleMail) => void }): Mailer {
   const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     async send(message) {
-      const info = await builder.sendMail({ from: opts.from, to: message.to, subject: message.subject, text: message.text, html: message.html })
+      const info = await builder.sendMail(composeMail(opts.from, message))
       await mkdir(opts.outboxDir, { recursive: true })
       const file = join(opts.outboxDir, `${Date.now()}-${message.id}.eml`)
       await writeFile(file, info.message as Buffer)
-      opts.print(`\n--- mail to ${message.to}: ${message.subject} (saved as ${file})\n${message.text}\n---\n`)
+      opts.show({ to: message.to, subject: message.subject, text: message.text, file })
     },
     async verify() {
       await mkdir(opts.outboxDir, { recursive: true })

@@ -41,6 +41,13 @@ function assertTextAndHtml(mail: CaughtMail, linkPath: string, site = 'http://lo
   const url = `${site}/${linkPath}/${uid}/${token}`
   assert.ok(mail.text.includes(url), mail.text)
   assert.ok(mail.html.includes(`href="${url}"`), mail.html)
+  // @see issue 12, item 11: as Django sends it, 8bit text parts, so the link stays whole on one line of the raw message
+  // (quoted-printable broke it with a `=`, and a copied link gave a bad token).
+  assert.equal(mail.raw.match(/^Content-Transfer-Encoding: 8bit\r?$/gm)?.length, 2, mail.raw)
+  assert.doesNotMatch(mail.raw, /quoted-printable/i)
+  const rawLines = mail.raw.split(/\r?\n/)
+  assert.ok(rawLines.includes(url), mail.raw)
+  assert.ok(rawLines.some((line) => line.includes(`href="${url}"`)), mail.raw)
 }
 
 describe('mail outbox', () => {

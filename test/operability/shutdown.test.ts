@@ -1,63 +1,21 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import type { ChildProcessByStdio } from 'node:child_process'
-import type { Readable } from 'node:stream'
 import { parseDatabaseUrl } from '../../src/config.ts'
 import { openDatabase } from '../../src/platform/db.ts'
-import { childEnv } from '../helpers/cli.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import type { TestDatabase } from '../helpers/database.ts'
 import { newUser } from '../helpers/flows.ts'
 import { freePort } from '../helpers/ports.ts'
 import { TEST_SECRET_KEY } from '../helpers/server.ts'
+import { startServerProcess } from '../helpers/server-process.ts'
 import { startSmtpSink } from '../helpers/smtp-sink.ts'
 
-const ROOT = new URL('../..', import.meta.url)
 /** Registrations in flight at once: each hashes a password at the real argon2 cost, so they last a while. */
 const CONCURRENCY = 12
 /** close-with-grace gives up (exit 1) after 10 s; a clean shutdown is well within. */
 const EXIT_BOUND_MS = 9_000
 
-type LogLine = { msg?: string; level?: number } & Record<string, unknown>
 type Outcome = { email: string; status?: number; error?: string; doneAt: number }
-
-/** The real server process (`node --import tsx src/server.ts`), its JSON log lines collected from stdout. */
-function startServerProcess(env: Record<string, string>) {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: LogLine[] = []
-  let stderr = ''
-  let pending = ''
-  const waiters: { match: (l: LogLine) => boolean; resolve: () => void }[] = []
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk
-    const complete = pending.split('\n')
-    pending = complete.pop() ?? ''
-    for (const text of complete.filter(Boolean)) {
-      const line = JSON.parse(text) as LogLine
-      lines.push(line)
-      for (const w of waiters.filter((x) => x.match(line))) w.resolve()
-    }
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }))
-  })
-  return {
-    child, lines, exited,
-    stderr: () => stderr,
-    /** Resolves at the first matching log line; rejects if the process exits first. */
-    waitFor(match: (l: LogLine) => boolean): Promise<void> {
-      if (lines.some(match)) return Promise.resolve()
-      return Promise.race([
-        new Promise<void>((resolve) => waiters.push({ match, resolve })),
-        exited.then(({ code }) => { throw new Error(`server exited (${code}) before the log line: ${stderr}`) }),
-      ])
-    },
-  }
-}
 
 describe('SIGTERM (graceful shutdown)', () => {
   let database: TestDatabase
@@ -117,6 +75,10 @@ describe('SIGTERM (graceful shutdown)', () => {
     // The test means something only if requests were still running when the signal came.
     assert.ok(outcomes.some((o) => o.doneAt > sigtermAt), 'no request was in flight at SIGTERM')
     assert.ok(server.lines.some((l) => l.status === 201 && l.msg === 'request'))
+    // The shutdown says so in one line, the last one; nothing but JSON records reached stdout.
+    assert.deepEqual(server.lines.filter((l) => l.msg === 'service stopped').map((l) => [l.level, l.signal]), [[30, 'SIGTERM']])
+    assert.equal(server.lines.at(-1)?.msg, 'service stopped')
+    assert.deepEqual(server.notJson, [])
 
     // No mail lost: each registration answered 201 has its activation mail in the outbox, and no mail was left
     // half-sent (claimed by the stopped sender).
