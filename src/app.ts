@@ -40,6 +40,8 @@ import { departmentRoutes, universityRoutes } from './universities/routes.ts'
 import { createUniversityLookup } from './universities/lookup.ts'
 import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
+import { createAuditRecorder } from './audit/record.ts'
+import { createAuditStore } from './audit/store.ts'
 import { siteRoutes } from './site/routes.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
@@ -122,6 +124,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const auditStore = createAuditStore(db)
+  const audit = createAuditRecorder({ db, store: auditStore, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
@@ -129,6 +133,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
+    audit,
   })
   const sessionLookup = createSessionLookup({ db, database: config.database })
   const tokens = createTokenService({
@@ -137,9 +142,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime },
     ),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
-    reuseInterval: config.refreshTokenReuseInterval, clock,
+    reuseInterval: config.refreshTokenReuseInterval, clock, audit,
   })
-  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
+  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site, audit })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
@@ -162,7 +167,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
   await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
-  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, events: metrics, config }), { prefix: '/api' })
+  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore, audit }), guard, events: metrics, config }), { prefix: '/api' })
   await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
 
