@@ -42,6 +42,8 @@ import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
 import { createAuditRecorder } from './audit/record.ts'
 import { createAuditStore } from './audit/store.ts'
+import { auditRoutes } from './audit/routes.ts'
+import { createAuditService } from './audit/service.ts'
 import { siteRoutes } from './site/routes.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
@@ -126,6 +128,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const tokenStore = createTokenStore(db)
   const auditStore = createAuditStore(db)
   const audit = createAuditRecorder({ db, store: auditStore, clock })
+  const auditService = createAuditService({ store: auditStore, retentionDays: config.auditRetentionDays, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
@@ -170,12 +173,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore, audit }), guard, events: metrics, config }), { prefix: '/api' })
   await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
+  await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
-  }, (error) => app.log.error({ err: error }, 'pruning expired tokens and counters failed'))
+    await auditService.pruneExpired()
+  }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters and audit events failed'))
 
   app.addHook('onReady', async () => {
     sender.start()

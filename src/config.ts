@@ -64,6 +64,8 @@ export type Config = {
   metricsToken: string | undefined
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
+  /** Audit events older than this many days are pruned (API.md §13). */
+  auditRetentionDays: number
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -136,6 +138,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
     warnings,
   }
   return Object.freeze(config)
