@@ -44,6 +44,12 @@ import { createAuditRecorder } from './audit/record.ts'
 import { createAuditStore } from './audit/store.ts'
 import { auditRoutes } from './audit/routes.ts'
 import { createAuditService } from './audit/service.ts'
+import { createWebhookStore } from './webhooks/store.ts'
+import { createWebhookQueue } from './webhooks/queue.ts'
+import { createWebhookSender } from './webhooks/sender.ts'
+import { createWebhookService } from './webhooks/service.ts'
+import { webhookRoutes } from './webhooks/routes.ts'
+import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
@@ -127,7 +133,12 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
   const auditStore = createAuditStore(db)
-  const audit = createAuditRecorder({ db, store: auditStore, clock })
+  // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
+  const webhookStore = createWebhookStore(db)
+  const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivate }
+  const secrets = webhookSecrets(config.secretKey)
+  const webhookSender = createWebhookSender({ store: webhookStore, secrets, policy: webhookPolicy, retryBaseMs: config.webhooks.retryBaseMs, log: app.log })
+  const audit = createAuditRecorder({ db, store: auditStore, clock, subscribers: [createWebhookQueue({ store: webhookStore, wakeSender: webhookSender.wake })] })
   const auditService = createAuditService({ store: auditStore, retentionDays: config.auditRetentionDays, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
@@ -174,16 +185,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
+  const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
+  await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
     await auditService.pruneExpired()
+    await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
   }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters and audit events failed'))
 
   app.addHook('onReady', async () => {
     sender.start()
+    webhookSender.start()
     pruner.start()
   })
   app.addHook('onClose', async () => {
@@ -192,6 +207,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await pruner.stop()
     await counters.close()
     await sender.stop()
+    await webhookSender.stop()
     mailer.close()
     await sessionLookup.close()
     await db.destroy()

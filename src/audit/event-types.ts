@@ -34,7 +34,8 @@ export const AUDIT_DATA_KEYS = {
   'department.deleted': ['department_id', 'name', 'code'],
   'oidc.consent_granted': ['client_id', 'scopes'],
   'oidc.client_changed': ['client_id', 'change'],
-  'webhook.changed': ['webhook_id', 'change', 'url', 'events'],
+  // Not the URL: receivers' URLs often carry a token of their own (https://hooks.example/T0/B1/secret).
+  'webhook.changed': ['webhook_id', 'change', 'events'],
   'admin.action': ['action', 'target'],
 } as const satisfies Record<string, readonly string[]>
 
