@@ -138,7 +138,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivate }
   const secrets = webhookSecrets(config.secretKey)
   const webhookSender = createWebhookSender({ store: webhookStore, secrets, policy: webhookPolicy, retryBaseMs: config.webhooks.retryBaseMs, log: app.log })
-  const audit = createAuditRecorder({ db, store: auditStore, clock, subscribers: [createWebhookQueue({ store: webhookStore, wakeSender: webhookSender.wake })] })
+  const webhookQueue = createWebhookQueue({ store: webhookStore, wakeSender: webhookSender.wake })
+  const audit = createAuditRecorder({ db, store: auditStore, clock, subscribers: [webhookQueue] })
   const auditService = createAuditService({ store: auditStore, retentionDays: config.auditRetentionDays, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({

@@ -25,7 +25,10 @@ export const docs = taggedDocs('webhooks', {
     description: '`url`, `events`, `description`, each optional; the same checks as at creation.',
     response: { 200: WebhookJson, 400: badBody, 403: forbidden, 404: notFound },
   },
-  remove: { summary: 'Delete a webhook', description: 'Its queued deliveries go with it.', response: { 204: NoContent('Deleted.'), 403: forbidden, 404: notFound } },
+  remove: {
+    summary: 'Delete a webhook', description: 'Its queued deliveries go with it.',
+    response: { 204: NoContent('Deleted.'), 403: forbidden, 404: notFound },
+  },
   rotateSecret: {
     summary: 'Rotate the signing secret',
     description: 'A new secret, shown only in this answer; every later attempt is signed with it.',

@@ -67,7 +67,8 @@ export function createWebhookService(deps: { db: Db; store: WebhookStore; secret
       const now = Date.now()
       const endpoint = await db.transaction().execute(async (trx) => {
         const created = await store.insertEndpoint(trx, {
-          url: body.url, events: JSON.stringify(events), description: body.description ?? '', secretSealed: secrets.seal(secret), createdAt: now, updatedAt: now,
+          url: body.url, events: JSON.stringify(events), description: body.description ?? '', secretSealed: secrets.seal(secret),
+          createdAt: now, updatedAt: now,
         })
         await recordChange(trx, context, created, 'created')
         return created
