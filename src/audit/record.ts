@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 import type { Db } from '../platform/db.ts'
 import type { RequestContext } from '../platform/http/request-context.ts'
@@ -49,12 +50,29 @@ export type AuditRecorder = { record(trx: Db, event: AuditEventInput): Promise<A
 /** Something else that must happen in the event's transaction: the webhooks feature queues its deliveries. */
 export type AuditSubscriber = (trx: Db, event: AuditEvent) => Promise<void>
 
+/**
+ * ulid's randomness, from a pool of crypto random bytes: by default it makes one getRandomValues call per character,
+ * 16 per id (measured: 20,000 ids in 4.8 s on the loaded 2-core machine, against 93 ms from a pool). A byte / 256 is
+ * uniform over ulid's 32 characters, as its own default is.
+ */
+export function pooledRandom(): () => number {
+  let pool = randomBytes(4096)
+  let next = 0
+  return () => {
+    if (next === pool.length) {
+      pool = randomBytes(4096)
+      next = 0
+    }
+    return (pool[next++] ?? 0) / 256
+  }
+}
+
 export function createAuditRecorder(deps: { db: Db; store: AuditStore; clock?: () => number; subscribers?: AuditSubscriber[] }): AuditRecorder {
   const { db, store } = deps
   const clock = deps.clock ?? Date.now
   const subscribers = deps.subscribers ?? []
   // Monotonic within the process: two events of one millisecond keep the order they were recorded in.
-  const nextId = monotonicFactory()
+  const nextId = monotonicFactory(pooledRandom())
   const operatorActionRecorded = new WeakSet<Db>()
 
   async function write(trx: Db, input: AuditEventInput): Promise<AuditEvent> {
