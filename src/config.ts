@@ -64,6 +64,15 @@ export type Config = {
   metricsToken: string | undefined
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
+  /** Audit events older than this many days are pruned (API.md §13). */
+  auditRetentionDays: number
+  webhooks: {
+    /** First retry of a failed delivery after about this long (with jitter), doubling, for 24 hours (API.md §13). */
+    retryBaseMs: number
+    /** Development and tests only: http:// URLs, and URLs that resolve to loopback or private addresses. */
+    allowHttp: boolean
+    allowPrivate: boolean
+  }
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -136,6 +145,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
+    webhooks: parseWebhooks(env, production, warnings),
     warnings,
   }
   return Object.freeze(config)
@@ -152,6 +163,14 @@ function parseAllowedHosts(env: Env, domain: string): string[] {
   // Django refuses to serve with an empty list; every request would be a 400.
   if (hosts.length === 0) throw new ConfigError('ALLOWED_HOSTS', 'must name at least one host (or * for any)')
   return hosts
+}
+
+function parseWebhooks(env: Env, production: boolean, warnings: string[]): Config['webhooks'] {
+  const allowHttp = bool(env, 'WEBHOOK_ALLOW_HTTP', false)
+  const allowPrivate = bool(env, 'WEBHOOK_ALLOW_PRIVATE', false)
+  // They let a site admin's webhook reach the service's own network (SSRF): worth a line at every start in production.
+  if (production && (allowHttp || allowPrivate)) warnings.push('WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE are for development and tests only.')
+  return { retryBaseMs: seconds(env, 'WEBHOOK_RETRY_BASE_SECONDS', 5) * 1000, allowHttp, allowPrivate }
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

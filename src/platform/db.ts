@@ -113,6 +113,57 @@ export type RateLimitBucketsTable = {
   tat: Millis
 }
 
+/** API.md §13: one security event, append-only; `data` is a JSON object of the keys its type allows. */
+export type AuditEventsTable = {
+  id: string
+  at: Millis
+  type: string
+  actorId: number | null
+  userId: number | null
+  universityId: number | null
+  ip: string | null
+  userAgent: string | null
+  sessionId: string | null
+  data: string
+}
+
+export type WebhookEndpointsTable = {
+  id: Generated<number>
+  url: string
+  /** JSON array of event types, or `["*"]`. */
+  events: string
+  description: string
+  /** The `whsec_` secret, sealed (platform/sealed-secrets.ts). */
+  secretSealed: string
+  createdAt: Millis
+  updatedAt: Millis
+}
+
+/** The webhook outbox: one event for one endpoint, claimed and retried like a mail. */
+export type WebhookDeliveriesTable = {
+  id: Generated<number>
+  endpointId: number
+  eventId: string
+  payload: string
+  createdAt: Millis
+  attempts: number
+  nextAttemptAt: Millis
+  claimedUntil: Millis | null
+  deliveredAt: Millis | null
+  failedAt: Millis | null
+  lastStatusCode: number | null
+  lastError: string | null
+}
+
+export type WebhookAttemptsTable = {
+  id: Generated<number>
+  deliveryId: number
+  at: Millis
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+}
+
 export type Database = {
   users: UsersTable
   universities: UniversitiesTable
@@ -123,6 +174,10 @@ export type Database = {
   refreshTokens: RefreshTokensTable
   revokedTokens: RevokedTokensTable
   rateLimitBuckets: RateLimitBucketsTable
+  auditEvents: AuditEventsTable
+  webhookEndpoints: WebhookEndpointsTable
+  webhookDeliveries: WebhookDeliveriesTable
+  webhookAttempts: WebhookAttemptsTable
 }
 
 export type Db = Kysely<Database>
