@@ -183,7 +183,8 @@ describe('An instance whose listener goes silent (the network to PostgreSQL cut 
     // Silent for twice the allowed lag, the connection is given up (a late heartbeat before that would have been enough).
     await within(5_000, 'the silent listener is given up', async () => two.warnings().some((w) => w.startsWith('revocation listener silent')))
     proxy.thaw()
-    await within(15_000, () => `the listener was replaced (${two.warnings().join('; ')})`, async () => await two.metric('session_cache_listener_reconnects_total') > reconnects)
+    await within(15_000, () => `the listener was replaced (${two.warnings().join('; ')})`,
+      async () => await two.metric('session_cache_listener_reconnects_total') > reconnects)
     const hits = await two.metric('session_cache_hits_total')
     await within(5_000, 'the cache answers again', async () => {
       assert.equal(await status(two, fresh.tokens.access), 200)
