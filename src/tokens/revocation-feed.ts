@@ -199,7 +199,11 @@ export function redisTransport(url: string, keyPrefix: string): Transport {
   return {
     async connect(onMessage, onLost) {
       // No reconnection of its own: the feed reconnects, and resets the cache first.
-      const s = new Redis(url, { lazyConnect: true, autoResubscribe: false, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+      const s = new Redis(url, {
+        lazyConnect: true, autoResubscribe: false, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 5000,
+        // Found in CLIENT LIST by the name, as the PostgreSQL listener is by its application_name.
+        connectionName: `${LISTENER_APPLICATION_NAME}:${keyPrefix}`,
+      })
       let subscribed = false
       let lost = false
       s.on('error', () => {})
