@@ -5,7 +5,12 @@ import { Redis } from 'ioredis'
 import { client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { REDIS_TEST_URL, startInstances, within } from '../helpers/instances.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestClock } from '../helpers/clock.ts'
+import { startServer } from '../helpers/server.ts'
+import { POSTGRES_SERVER_URL, REDIS_TEST_URL, sqlOn, startInstances, within } from '../helpers/instances.ts'
 import type { Instance } from '../helpers/instances.ts'
 import { LISTENER_APPLICATION_NAME } from '../../src/tokens/revocation-feed.ts'
 
@@ -68,5 +73,41 @@ describe('Two instances with Redis pub/sub as the revocation channel (API.md §1
       return now.every((count, i) => count > (before[i] ?? 0))
     })
     await logoutIsRefusedWithinOneSecond(one, two)
+  })
+})
+
+describe('The 30-second expiry of cached sessions, whatever the channel missed', () => {
+  const clock = createTestClock()
+  let server: TestServer
+  const name = `accounts_ttl_${randomBytes(6).toString('hex')}`
+  const url = new URL(POSTGRES_SERVER_URL)
+  url.pathname = `/${name}`
+  before(async () => {
+    await sqlOn(POSTGRES_SERVER_URL, `CREATE DATABASE ${name}`)
+    const dataDir = mkdtempSync(join(tmpdir(), 'unilink-ttl-'))
+    const database = {
+      url: url.toString(), dataDir,
+      async drop() {
+        await sqlOn(POSTGRES_SERVER_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        rmSync(dataDir, { recursive: true, force: true })
+      },
+    }
+    const env = { REVOCATION_CHANNEL: 'redis', REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: `${prefix}ttl:` }
+    server = await startServer(env, { database, clock: clock.now })
+  })
+  after(async () => { await server.close() })
+
+  it('When a user is deactivated behind the service\'s back on the Redis channel (nothing published), then the cached answer lasts 30 s, no longer', async () => {
+    const user = await registerAndActivate(server)
+    const { access } = await login(client(server.base), user.email, user.password)
+    const me = () => client(server.base).get('/api/users/me/', { bearer: access })
+    assert.equal((await me()).status, 200)
+    // psql, not the service: only PostgreSQL's own channel would hear of it (config.ts: why it is the primary one).
+    await sqlOn(url.toString(), 'UPDATE users SET is_active = 0 WHERE email = $1', [user.email])
+    assert.equal((await me()).status, 200)
+    clock.advance(29_000)
+    assert.equal((await me()).status, 200)
+    clock.advance(1_001)
+    assert.equal((await me()).status, 401)
   })
 })
