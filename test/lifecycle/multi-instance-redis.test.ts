@@ -97,7 +97,7 @@ describe('The 30-second expiry of cached sessions, whatever the channel missed',
   })
   after(async () => { await server.close() })
 
-  it('When a user is deactivated behind the service\'s back on the Redis channel (nothing published), then the cached answer lasts 30 s, no longer', async () => {
+  it('When a user is deactivated in psql on the Redis channel (nothing published), then the cached answer lasts 30 s, no longer', async () => {
     const user = await registerAndActivate(server)
     const { access } = await login(client(server.base), user.email, user.password)
     const me = () => client(server.base).get('/api/users/me/', { bearer: access })
