@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import type { Config } from './config.ts'
-import { openDatabase } from './platform/db.ts'
+import { commitObserverOf, openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/http/validation.ts'
@@ -121,7 +121,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text, file: mail.file } }, 'mail (console backend)')
   })
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
-  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
+  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt(), sessionCache: () => sessionLookup.stats() })
   const outbox = createOutboxStore(db, { onQueued: () => metrics.mail('queued') })
   const sender = createOutboxSender({
     store: outbox, mailer, log: app.log, observe: metrics.mail,
@@ -150,7 +150,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
     audit,
   })
-  const sessionLookup = createSessionLookup({ db, database: config.database })
+  const sessionLookup = createSessionLookup({
+    db, database: config.database, revocation: config.revocation, commits: commitObserverOf(db), clock: options.clock, log: (message) => app.log.warn(message),
+  })
   const tokens = createTokenService({
     db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(
       config.secretKey,
@@ -198,6 +200,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters and audit events failed'))
 
   app.addHook('onReady', async () => {
+    await sessionLookup.start()
     sender.start()
     webhookSender.start()
     pruner.start()

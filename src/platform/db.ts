@@ -6,6 +6,8 @@ import type { Generated } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.ts'
 import { cachingStatements } from './sqlite-statements.ts'
+import { observeCommits } from './commit-observer.ts'
+import type { CommitObserver } from './commit-observer.ts'
 
 // Times are whole milliseconds since the epoch in a bigint column: one representation that SQLite and PostgreSQL
 // sort, compare and return alike. Flags are 0/1 integers for the same reason (better-sqlite3 cannot bind booleans).
@@ -185,6 +187,13 @@ export type Db = Kysely<Database>
 // pg returns bigint (int8) as a string by default; our bigints are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (value) => Number(value))
 
+const observers = new WeakMap<Db, CommitObserver>()
+
+/** Commits that changed what the session cache keeps, on a PostgreSQL database opened here (commit-observer.ts). */
+export function commitObserverOf(db: Db): CommitObserver | undefined {
+  return observers.get(db)
+}
+
 /** Opens the database the config names, with the pragmas SQLite needs to behave like a server database. */
 export function openDatabase(config: DatabaseConfig): Db {
   const plugins = [new CamelCasePlugin()]
@@ -194,7 +203,10 @@ export function openDatabase(config: DatabaseConfig): Db {
     // pool is ending) is an 'error' event on the pool, which would crash the process unheard. pg has already removed
     // that client and the next query opens a new one; a query that was running fails on its own.
     pool.on('error', () => {})
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
+    const { dialect, observer } = observeCommits(new PostgresDialect({ pool }))
+    const db = new Kysely<Database>({ dialect, plugins })
+    observers.set(db, observer)
+    return db
   }
   if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true })
   const sqlite = new SQLite(config.file)
