@@ -41,6 +41,10 @@ import { createUniversityLookup } from './universities/lookup.ts'
 import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
 import { siteRoutes } from './site/routes.ts'
+import { mfaRoutes } from './mfa/routes.ts'
+import { passkeyRoutes } from './mfa/passkey-routes.ts'
+import { createMfaFeature } from './mfa/feature.ts'
+import type { OnSecurityEvent } from './mfa/deps.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
 import { createMetrics, installMetrics } from './platform/metrics.ts'
@@ -62,8 +66,13 @@ export type AppOptions = {
    * Without it each mail is one log record, so JSON logs stay one record per line.
    */
   printMail?: (text: string) => void
-  /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
+  /** Milliseconds since the epoch, for the rate limiter, token rotation and TOTP steps; tests pass a clock they can move. */
   clock?: () => number
+  /**
+   * Told of every security event of the second factors (API.md §12, §13: mfa.enabled, passkey.added, ...) inside the
+   * transaction of the change; the seam where the audit log plugs in. Nothing is recorded without it.
+   */
+  onSecurityEvent?: OnSecurityEvent
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
@@ -139,6 +148,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
     reuseInterval: config.refreshTokenReuseInterval, clock,
   })
+  const secondFactors = createMfaFeature({
+    db, config, hasher, outbox, wakeMailer: sender.wake, site, clock, findActiveUser: accounts.findActiveUser,
+    revokeOtherSessions: tokens.revokeOtherSessions, onSecurityEvent: options.onSecurityEvent ?? (async () => {}),
+  })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
@@ -161,15 +174,26 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(healthRoutes({ db, outboxSenderAlive: () => sender.isAlive() }))
   await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
-  await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
-  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, events: metrics, config }), { prefix: '/api' })
-  await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
-  await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
+  await app.register(tokenRoutes({
+    tokens, credentials: accounts, guard, throttle, events: metrics, config, challengeAfterPassword: secondFactors.login.challengeAfterPassword,
+  }), { prefix: '/api' })
+  const mfaRouteDeps = {
+    ...secondFactors, mfa: secondFactors.service, guard, throttle, events: metrics, cookies: config.cookies,
+    openSession: tokens.login, findUser: accounts.findById,
+  }
+  await app.register(mfaRoutes(mfaRouteDeps), { prefix: '/api' })
+  await app.register(passkeyRoutes(mfaRouteDeps), { prefix: '/api' })
+  const sessions = createSessionService({ db, store: tokenStore, hasSecondFactor: secondFactors.service.hasMfa })
+  await app.register(sessionRoutes({ sessions, guard, events: metrics, config }), { prefix: '/api' })
+  const secondFactorGate = secondFactors.service.assertEnrolledIfRequired
+  await app.register(universityRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/university' })
+  await app.register(departmentRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/department' })
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
+    await secondFactors.store.pruneExpired(now)
   }, (error) => app.log.error({ err: error }, 'pruning expired tokens and counters failed'))
 
   app.addHook('onReady', async () => {

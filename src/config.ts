@@ -64,6 +64,10 @@ export type Config = {
   metricsToken: string | undefined
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
+  /** Passkeys (API.md §12): the relying party and the origins whose ceremonies are accepted; never from a request's Host. */
+  webauthn: { rpId: string; rpName: string; origins: readonly string[] }
+  /** User types that must enrol a second factor before the role-gated routes of API.md §8 answer them. */
+  mfaRequiredUserTypes: readonly number[]
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -91,6 +95,9 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (backend === 'smtp' && !emailHost) throw new ConfigError('EMAIL_HOST', 'is required when EMAIL_BACKEND=smtp')
   const cookies = parseCookies(env, warnings)
   const domain = string(env, 'DOMAIN', 'localhost:3000')
+  const protocol = oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http')
+  const siteName = string(env, 'SITE_NAME', 'UniLink')
+  const corsAllowedOrigins = csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000'])
   const config: Config = {
     production,
     debug: bool(env, 'DEBUG', false),
@@ -100,8 +107,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     dataDir,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
     domain,
-    protocol: oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http'),
-    siteName: string(env, 'SITE_NAME', 'UniLink'),
+    protocol,
+    siteName,
     email: {
       backend,
       host: emailHost,
@@ -117,7 +124,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     },
     allowedHosts: parseAllowedHosts(env, domain),
-    corsAllowedOrigins: csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000']),
+    corsAllowedOrigins,
     cookies,
     accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
     refreshTokenLifetime: seconds(env, 'REFRESH_TOKEN_LIFETIME', 86400),
@@ -136,6 +143,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    webauthn: parseWebauthn(env, { domain, protocol, siteName, corsAllowedOrigins }),
+    mfaRequiredUserTypes: parseUserTypes(env, 'MFA_REQUIRED_USER_TYPES'),
     warnings,
   }
   return Object.freeze(config)
@@ -152,6 +161,53 @@ function parseAllowedHosts(env: Env, domain: string): string[] {
   // Django refuses to serve with an empty list; every request would be a 400.
   if (hosts.length === 0) throw new ConfigError('ALLOWED_HOSTS', 'must name at least one host (or * for any)')
   return hosts
+}
+
+/** `https://a.example.edu` is an origin of RP ID `example.edu` (WebAuthn: the RP ID is the host or a registrable suffix of it). */
+function originHost(origin: string): string | null {
+  try {
+    const url = new URL(origin)
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin.replace(/\/$/, '')) return null
+    return url.hostname
+  } catch {
+    return null
+  }
+}
+
+const servesRpId = (host: string, rpId: string) => host === rpId || host.endsWith(`.${rpId}`)
+
+/**
+ * API.md §12: RP ID default the host of DOMAIN; origins default `{PROTOCOL}://{DOMAIN}` and those of CORS_ALLOWED_ORIGINS
+ * under the RP ID (the others, such as the default 127.0.0.1 beside localhost, can never run a ceremony for it). A
+ * WEBAUTHN_ORIGINS entry outside the RP ID stops the start: every passkey ceremony from it would fail.
+ */
+function parseWebauthn(env: Env, site: { domain: string; protocol: string; siteName: string; corsAllowedOrigins: readonly string[] }): Config['webauthn'] {
+  const rpId = string(env, 'WEBAUTHN_RP_ID', domainOfHost(site.domain)).toLowerCase()
+  if (!/^[a-z0-9.-]+$/.test(rpId) || rpId.startsWith('.') || rpId.endsWith('.')) {
+    throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name such as example.edu (no scheme, no port), got "${rpId}"`)
+  }
+  const explicit = optionalString(env, 'WEBAUTHN_ORIGINS')
+  if (explicit === undefined) {
+    const candidates = [`${site.protocol}://${site.domain}`, ...site.corsAllowedOrigins]
+    const origins = [...new Set(candidates.filter((o) => { const host = originHost(o); return host !== null && servesRpId(host, rpId) }))]
+    return { rpId, rpName: string(env, 'WEBAUTHN_RP_NAME', site.siteName), origins }
+  }
+  const origins = csv(env, 'WEBAUTHN_ORIGINS', [])
+  for (const origin of origins) {
+    const host = originHost(origin)
+    if (host === null) throw new ConfigError('WEBAUTHN_ORIGINS', `must list origins such as https://accounts.example.edu, got "${origin}"`)
+    if (!servesRpId(host, rpId)) throw new ConfigError('WEBAUTHN_ORIGINS', `has ${origin}, whose host is not WEBAUTHN_RP_ID (${rpId}) or a subdomain of it`)
+  }
+  return { rpId, rpName: string(env, 'WEBAUTHN_RP_NAME', site.siteName), origins: origins.map((o) => o.replace(/\/$/, '')) }
+}
+
+/** Comma-separated user types of API.md §4 (0 site admin … 5 student). */
+function parseUserTypes(env: Env, name: string): number[] {
+  const types = csv(env, name, [])
+  for (const type of types) {
+    if (!/^[0-5]$/.test(type)) throw new ConfigError(name, `must list user types 0 to 5 separated by commas, got "${type}"`)
+  }
+  return [...new Set(types.map(Number))]
 }
 
 function optionalPath(env: Env, name: string): string | undefined {

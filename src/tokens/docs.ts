@@ -31,6 +31,9 @@ const SessionJson = JsonObject('Session', 'One login: the refresh tokens descend
   ip: Type.Union([Type.String(), Type.Null()], { description: 'of the login' }),
   user_agent: Type.Union([Type.String(), Type.Null()], { description: 'of the login' }),
   current: Type.Boolean({ description: 'the session of the calling token' }),
+  amr: Type.Optional(Type.Array(Type.String(), {
+    description: 'RFC 8176 methods of the login (`["pwd"]`, `["pwd", "otp"]`, `["hwk", "user"]`, …); listed once the user has a second factor (API.md §12)',
+  })),
 })
 
 export const docs = {
