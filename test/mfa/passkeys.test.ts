@@ -92,6 +92,13 @@ describe('Passkeys (API.md §12)', () => {
     const status = await api.get('/api/mfa/', { bearer: access })
     assert.deepEqual(status.body, { enabled: true, totp: false, passkeys: 1, recovery_codes_left: 10, required: false })
 
+    // Truncated attestation: refused.
+    // (The authenticator honours excludeCredentials: the options are given without it, as a hostile client could.)
+    const moreOptions = (await api.post('/api/webauthn/register/options/', {}, { bearer: access })).body as Json
+    const more = await authenticator.register({ ...moreOptions, excludeCredentials: [] })
+    const moreResponse = more.response as Json
+    const cutObject = { ...more, response: { ...moreResponse, attestationObject: String(moreResponse.attestationObject).slice(0, 40) } }
+    assert.deepEqual((await api.post('/api/webauthn/register/verify/', { credential: cutObject }, { bearer: access })).body, REGISTRATION_FAILED)
     // The same response again: its challenge is spent.
     const replayed = await api.post('/api/webauthn/register/verify/', { credential, name: 'Again' }, { bearer: access })
     assert.equal(replayed.status, 400)
@@ -104,6 +111,15 @@ describe('Passkeys (API.md §12)', () => {
   it('When a user signs in with their passkey and no username, then the tokens carry amr hwk+user; a replay is refused', async () => {
     const authenticator = await tab()
     const user = await userWithPasskey(authenticator)
+    // Truncated: refused, and the challenge it answered is spent, so the intact response fails too.
+    const cut = await usernamelessAssertion(authenticator)
+    const response = cut.response as Json
+    for (const field of ['signature', 'authenticatorData', 'clientDataJSON']) {
+      const truncated = { ...cut, response: { ...response, [field]: String(response[field]).slice(0, 10) } }
+      assert.deepEqual((await api.post('/api/webauthn/login/verify/', { credential: truncated })).body, NOT_RECOGNISED)
+    }
+    assert.deepEqual((await api.post('/api/webauthn/login/verify/', { credential: cut })).body, NOT_RECOGNISED)
+
     const assertion = await usernamelessAssertion(authenticator)
     const pair = assertTokenPair(await api.post('/api/webauthn/login/verify/', { credential: assertion }))
     assert.deepEqual(claimsOf(pair.access).amr, ['hwk', 'user'])
