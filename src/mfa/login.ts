@@ -71,18 +71,19 @@ export function createMfaLogin(deps: MfaDeps, core: MfaCore, ceremonies: Ceremon
     },
 
     /**
-     * POST /api/jwt/create/mfa/: one attempt of the token is spent first (committed whatever follows), then the factor
-     * is checked; the user and the `amr` of the new session when it holds.
+     * POST /api/jwt/create/mfa/: in one transaction, an attempt of the token is spent, the factor checked and, when it
+     * holds, the token used up; a wrong factor commits the spent attempt. The user and the new session's `amr`.
      */
     async finish(body: SecondStep): Promise<{ user: User; amr: readonly string[] }> {
       const now = deps.clock()
       const mfaTokenHash = body.mfa_token.length > MAX_TOKEN_LENGTH ? '' : hashOpaqueToken(body.mfa_token)
-      const spent = await db.transaction().execute((trx) => store.spendMfaAttempt(trx, mfaTokenHash, now))
-      if (spent === undefined) throw mfaTokenInvalid()
-      const user = await deps.findActiveUser(spent.userId)
-      if (user === undefined || deps.secrets.passwordStamp(user) !== spent.passwordStamp) throw mfaTokenInvalid()
+      // The user is read before the transaction: on SQLite a read through another store inside it would wait for it.
+      const live = await store.liveMfaToken(mfaTokenHash, now)
+      const user = live === undefined ? undefined : await deps.findActiveUser(live.userId)
+      if (user === undefined || deps.secrets.passwordStamp(user) !== live?.passwordStamp) throw mfaTokenInvalid()
       const method = 'code' in body ? 'totp' : 'recovery_code' in body ? 'recovery_code' : 'webauthn'
       const outcome = await db.transaction().execute(async (trx) => {
+        if (await store.spendMfaAttempt(trx, mfaTokenHash, now) === undefined) return 'invalid'
         let ok: boolean
         if ('code' in body) ok = await core.useTotp(trx, user, body.code)
         else if ('recovery_code' in body) ok = await core.useRecoveryCode(trx, user, body.recovery_code)
@@ -91,13 +92,14 @@ export function createMfaLogin(deps: MfaDeps, core: MfaCore, ceremonies: Ceremon
           await deps.onSecurityEvent(trx, { type: 'login.failed', userId: user.id, data: { reason: 'mfa_failed', method } })
           return 'wrong'
         }
-        // Used up before the session opens: of two requests with the token, one logs in.
+        // Used up before the session opens: of two requests with the token, one logs in (the other rolls back).
         if (!await store.finishMfaToken(trx, mfaTokenHash, now)) throw mfaTokenInvalid()
         const amr = method === 'webauthn' ? AMR.passkeyAfterPassword : method === 'totp' ? AMR.totp : AMR.recoveryCode
         await deps.onSecurityEvent(trx, { type: 'login.succeeded', userId: user.id, data: { amr } })
         return amr
       })
-      // Thrown after the commit: the challenge of a failed passkey attempt stays consumed.
+      // Thrown after the commit: the spent attempt, and the challenge of a failed passkey attempt, stay spent.
+      if (outcome === 'invalid') throw mfaTokenInvalid()
       if (outcome === 'wrong') throw AppError.fields({ [method === 'totp' ? 'code' : method]: [INVALID_CODE] })
       if (method === 'recovery_code') deps.wakeMailer()
       return { user, amr: outcome }
