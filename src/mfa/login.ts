@@ -53,8 +53,8 @@ export function createMfaLogin(deps: MfaDeps, core: MfaCore, ceremonies: Ceremon
         tokenHash: hash, userId: user.id, passwordStamp: deps.secrets.passwordStamp(user), attemptsLeft: MFA_TOKEN_ATTEMPTS,
         expiresAt: deps.clock() + MFA_TOKEN_LIFETIME_MS,
       })
-      // The user's recovery codes are a method whenever a factor is enrolled: they were issued with the first one.
-      const methods = [...(factors.totp ? ['totp'] : []), ...(factors.passkeys > 0 ? ['webauthn'] : []), 'recovery_code']
+      const codesLeft = await store.recoveryCodesLeft(user.id)
+      const methods = [...(factors.totp ? ['totp'] : []), ...(factors.passkeys > 0 ? ['webauthn'] : []), ...(codesLeft > 0 ? ['recovery_code'] : [])]
       throw new AppError(401, 'MFA_REQUIRED', {
         detail: 'Two-factor authentication required.', code: 'mfa_required', mfa_token: token, methods,
       }, { headers: { 'www-authenticate': 'Bearer realm="api"' } })
