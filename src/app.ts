@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import type { Config } from './config.ts'
-import { openDatabase } from './platform/db.ts'
+import { commitObserverOf, openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/http/validation.ts'
@@ -40,11 +40,20 @@ import { departmentRoutes, universityRoutes } from './universities/routes.ts'
 import { createUniversityLookup } from './universities/lookup.ts'
 import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
+import { createAuditRecorder } from './audit/record.ts'
+import { createAuditStore } from './audit/store.ts'
+import { auditRoutes } from './audit/routes.ts'
+import { createAuditService } from './audit/service.ts'
+import { createWebhookStore } from './webhooks/store.ts'
+import { createWebhookQueue } from './webhooks/queue.ts'
+import { createWebhookSender } from './webhooks/sender.ts'
+import { createWebhookService } from './webhooks/service.ts'
+import { webhookRoutes } from './webhooks/routes.ts'
+import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
 import { mfaRoutes } from './mfa/routes.ts'
 import { passkeyRoutes } from './mfa/passkey-routes.ts'
 import { createMfaFeature } from './mfa/feature.ts'
-import type { OnSecurityEvent } from './mfa/deps.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
 import { createMetrics, installMetrics } from './platform/metrics.ts'
@@ -68,11 +77,6 @@ export type AppOptions = {
   printMail?: (text: string) => void
   /** Milliseconds since the epoch, for the rate limiter, token rotation and TOTP steps; tests pass a clock they can move. */
   clock?: () => number
-  /**
-   * Told of every security event of the second factors (API.md §12, §13: mfa.enabled, passkey.added, ...) inside the
-   * transaction of the change; the seam where the audit log plugs in. Nothing is recorded without it.
-   */
-  onSecurityEvent?: OnSecurityEvent
 }
 
 /** The configured mail backend (also used by `npm run cli -- check`). */
@@ -120,7 +124,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text, file: mail.file } }, 'mail (console backend)')
   })
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
-  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
+  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt(), sessionCache: () => sessionLookup.stats() })
   const outbox = createOutboxStore(db, { onQueued: () => metrics.mail('queued') })
   const sender = createOutboxSender({
     store: outbox, mailer, log: app.log, observe: metrics.mail,
@@ -131,6 +135,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const auditStore = createAuditStore(db)
+  // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
+  const webhookStore = createWebhookStore(db)
+  const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivate }
+  const secrets = webhookSecrets(config.secretKey)
+  const webhookSender = createWebhookSender({ store: webhookStore, secrets, policy: webhookPolicy, retryBaseMs: config.webhooks.retryBaseMs, log: app.log })
+  const webhookQueue = createWebhookQueue({ store: webhookStore, wakeSender: webhookSender.wake })
+  const audit = createAuditRecorder({ db, store: auditStore, clock, subscribers: [webhookQueue] })
+  const auditService = createAuditService({ store: auditStore, retentionDays: config.auditRetentionDays, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
@@ -138,21 +151,24 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
+    audit,
   })
-  const sessionLookup = createSessionLookup({ db, database: config.database })
+  const sessionLookup = createSessionLookup({
+    db, database: config.database, revocation: config.revocation, commits: commitObserverOf(db), clock: options.clock, log: (message) => app.log.warn(message),
+  })
   const tokens = createTokenService({
     db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(
       config.secretKey,
       { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime },
     ),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
-    reuseInterval: config.refreshTokenReuseInterval, clock,
+    reuseInterval: config.refreshTokenReuseInterval, clock, audit,
   })
   const secondFactors = createMfaFeature({
     db, config, hasher, outbox, wakeMailer: sender.wake, site, clock, findActiveUser: accounts.findActiveUser,
-    revokeOtherSessions: tokens.revokeOtherSessions, onSecurityEvent: options.onSecurityEvent ?? (async () => {}),
+    revokeOtherSessions: tokens.revokeOtherSessions, audit,
   })
-  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
+  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site, audit })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
@@ -183,21 +199,28 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   }
   await app.register(mfaRoutes(mfaRouteDeps), { prefix: '/api' })
   await app.register(passkeyRoutes(mfaRouteDeps), { prefix: '/api' })
-  const sessions = createSessionService({ db, store: tokenStore, hasSecondFactor: secondFactors.service.hasMfa })
+  const sessions = createSessionService({ db, store: tokenStore, audit, hasSecondFactor: secondFactors.service.hasMfa })
   await app.register(sessionRoutes({ sessions, guard, events: metrics, config }), { prefix: '/api' })
   const secondFactorGate = secondFactors.service.assertEnrolledIfRequired
   await app.register(universityRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/department' })
+  await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
+  const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
+  await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
     await secondFactors.store.pruneExpired(now)
-  }, (error) => app.log.error({ err: error }, 'pruning expired tokens and counters failed'))
+    await auditService.pruneExpired()
+    await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
+  }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters, second-factor challenges and audit events failed'))
 
   app.addHook('onReady', async () => {
+    await sessionLookup.start()
     sender.start()
+    webhookSender.start()
     pruner.start()
   })
   app.addHook('onClose', async () => {
@@ -206,6 +229,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await pruner.stop()
     await counters.close()
     await sender.stop()
+    await webhookSender.stop()
     mailer.close()
     await sessionLookup.close()
     await db.destroy()

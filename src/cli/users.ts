@@ -14,6 +14,8 @@ import type { MfaReset } from '../mfa/reset.ts'
 import { createMfaStore } from '../mfa/store.ts'
 import { askHidden } from './prompt.ts'
 import { CommandError, withDatabase } from './run-command.ts'
+import { auditRecorderFor } from './audit-recorder.ts'
+import { commandLineContext } from '../platform/http/request-context.ts'
 import type { Out } from './run-command.ts'
 
 export const USERS_USAGE = `Usage: npm run cli -- users <subcommand>
@@ -107,7 +109,7 @@ async function runSubcommand(accounts: OperatorAccounts, resetFactors: MfaReset,
   }
   if (sub === 'reset-mfa') {
     const user = await accounts.find(ref)
-    await resetFactors(user, 'cli')
+    await resetFactors(user, commandLineContext('users reset-mfa'))
     return out(`Second factors of ${user.email} (id ${user.id}) removed; every session it held has ended and a mail is queued.`)
   }
   throw new CommandError(`Unknown users subcommand "${sub}".\n\n${USERS_USAGE}`)
@@ -129,15 +131,17 @@ export async function users(args: string[], out: Out): Promise<void> {
   const config = loadConfig(readEnvironment())
   await withDatabase(config, async (db) => {
     const tokens = createTokenStore(db)
+    const audit = auditRecorderFor(db, config)
     const accounts = createOperatorAccounts({
       db, store: createAccountStore(db), hasher: createPasswordHasher(config.passwordHashing),
       commonPasswords: loadCommonPasswords(COMMON_PASSWORDS), revokeSessionsOfUser: tokens.revokeSessionsOfUser,
+      audit,
     })
     const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
-    // The mail goes to the outbox; the running service's sender delivers it. The audit log is not wired here yet.
+    // The mail goes to the outbox; the running service's sender delivers it.
     const resetFactors = createMfaReset({
       db, store: createMfaStore(db), outbox: createOutboxStore(db), wakeMailer: () => {}, site, clock: Date.now,
-      revokeOtherSessions: (trx, userId, keep, now) => tokens.revokeSessionsOfUser(trx, userId, now, keep), onSecurityEvent: async () => {},
+      revokeOtherSessions: (trx, userId, keep, now) => tokens.revokeSessionsOfUser(trx, userId, now, keep), audit,
     })
     try {
       await runSubcommand(accounts, resetFactors, sub, ref, { json: values.json, stdin: values['password-stdin'] }, out)

@@ -6,23 +6,7 @@ import type { SiteInfo } from '../links/site.ts'
 import type { User } from '../accounts/user.ts'
 import type { MfaSecrets } from './secrets.ts'
 import type { MfaStore } from './store.ts'
-
-/**
- * What the audit log records of second factors (API.md §13). The seam the audit feature plugs into: app.ts passes
- * `onSecurityEvent`, called inside the transaction of the change (so an event exists exactly when the change does);
- * a no-op until then.
- */
-export type SecurityEvent =
-  | { type: 'mfa.enabled'; userId: number; data: { method: 'totp' } }
-  | { type: 'mfa.disabled'; userId: number; data: { method: 'totp' | 'all'; by?: number; reason?: 'admin_reset' | 'cli_reset' } }
-  | { type: 'passkey.added'; userId: number; data: { credentialId: number; name: string } }
-  | { type: 'passkey.removed'; userId: number; data: { credentialId: number; name: string } }
-  | { type: 'recovery_code.used'; userId: number; data: { left: number } }
-  | { type: 'recovery_codes.regenerated'; userId: number; data: Record<string, never> }
-  | { type: 'login.failed'; userId: number; data: { reason: 'mfa_failed'; method: 'totp' | 'recovery_code' | 'webauthn' } }
-  | { type: 'login.succeeded'; userId: number; data: { amr: readonly string[] } }
-
-export type OnSecurityEvent = (trx: Db, event: SecurityEvent) => Promise<void>
+import type { AuditRecorder } from '../audit/record.ts'
 
 export type MfaDeps = {
   db: Db
@@ -44,5 +28,9 @@ export type MfaDeps = {
   findActiveUser: (id: number) => Promise<User | undefined>
   /** Ends every session of the user but `keep` (API.md §12), inside the transaction of the change. */
   revokeOtherSessions: (trx: Db, userId: number, keep: string | undefined, now: number) => Promise<void>
-  onSecurityEvent: OnSecurityEvent
+  /**
+   * The audit log (API.md §13): mfa.enabled, mfa.disabled, passkey.added, passkey.removed, recovery_code.used and
+   * login.failed (mfa_failed) are recorded in the transaction of the change, so an event exists exactly when the change does.
+   */
+  audit: AuditRecorder
 }

@@ -5,6 +5,8 @@ import type { MfaCore } from './service.ts'
 import { INVALID_CODE } from './service.ts'
 import { hashOpaqueToken, newOpaqueToken } from './secrets.ts'
 import type { Ceremonies } from './webauthn.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
+import type { LoginMethod } from '../tokens/service.ts'
 
 // The two-step login of API.md §12: jwt/create answers `mfa_required` with an mfa_token; jwt/create/mfa/ (or a
 // passkey) finishes it. The token is opaque and random, stored hashed, lives 5 minutes, allows 5 attempts, works
@@ -27,6 +29,9 @@ function mfaTokenInvalid(): AppError {
 export function passkeyNotRecognised(): AppError {
   return new AppError(401, 'PASSKEY_NOT_RECOGNISED', { detail: 'Passkey not recognised.' }, { headers: { 'www-authenticate': 'Bearer realm="api"' } })
 }
+
+/** A finished second-factor login: whom, the new session's `amr`, and the method its `login.succeeded` names. */
+export type SecondFactorLogin = { user: User; amr: readonly string[]; method: LoginMethod }
 
 export type SecondStep = { mfa_token: string } & ({ code: string } | { recovery_code: string } | { webauthn: unknown })
 
@@ -74,7 +79,7 @@ export function createMfaLogin(deps: MfaDeps, core: MfaCore, ceremonies: Ceremon
      * POST /api/jwt/create/mfa/: in one transaction, an attempt of the token is spent, the factor checked and, when it
      * holds, the token used up; a wrong factor commits the spent attempt. The user and the new session's `amr`.
      */
-    async finish(body: SecondStep): Promise<{ user: User; amr: readonly string[] }> {
+    async finish(body: SecondStep, context: RequestContext): Promise<SecondFactorLogin> {
       const now = deps.clock()
       const mfaTokenHash = body.mfa_token.length > MAX_TOKEN_LENGTH ? '' : hashOpaqueToken(body.mfa_token)
       // The user is read before the transaction: on SQLite a read through another store inside it would wait for it.
@@ -82,37 +87,40 @@ export function createMfaLogin(deps: MfaDeps, core: MfaCore, ceremonies: Ceremon
       const user = live === undefined ? undefined : await deps.findActiveUser(live.userId)
       if (user === undefined || deps.secrets.passwordStamp(user) !== live?.passwordStamp) throw mfaTokenInvalid()
       const method = 'code' in body ? 'totp' : 'recovery_code' in body ? 'recovery_code' : 'webauthn'
+      const loginMethod: LoginMethod = method === 'webauthn' ? 'passkey' : method
       const outcome = await db.transaction().execute(async (trx) => {
         if (await store.spendMfaAttempt(trx, mfaTokenHash, now) === undefined) return 'invalid'
         let ok: boolean
         if ('code' in body) ok = await core.useTotp(trx, user, body.code)
-        else if ('recovery_code' in body) ok = await core.useRecoveryCode(trx, user, body.recovery_code)
+        else if ('recovery_code' in body) ok = await core.useRecoveryCode(trx, user, body.recovery_code, context)
         else ok = await ceremonies.verifyAssertion(trx, body.webauthn, { userId: user.id, mfaTokenHash }) !== null
         if (!ok) {
-          await deps.onSecurityEvent(trx, { type: 'login.failed', userId: user.id, data: { reason: 'mfa_failed', method } })
+          await deps.audit.record(trx, {
+            type: 'login.failed', context, userId: user.id, universityId: user.universityId, data: { reason: 'mfa_failed', method: loginMethod },
+          })
           return 'wrong'
         }
         // Used up before the session opens: of two requests with the token, one logs in (the other rolls back).
         if (!await store.finishMfaToken(trx, mfaTokenHash, now)) throw mfaTokenInvalid()
         const amr = method === 'webauthn' ? AMR.passkeyAfterPassword : method === 'totp' ? AMR.totp : AMR.recoveryCode
-        await deps.onSecurityEvent(trx, { type: 'login.succeeded', userId: user.id, data: { amr } })
+        // Its `login.succeeded` is recorded with the session it opens (tokens' login), not here: one event per login.
         return amr
       })
       // Thrown after the commit: the spent attempt, and the challenge of a failed passkey attempt, stay spent.
       if (outcome === 'invalid') throw mfaTokenInvalid()
       if (outcome === 'wrong') throw AppError.fields({ [method === 'totp' ? 'code' : method]: [INVALID_CODE] })
       if (method === 'recovery_code') deps.wakeMailer()
-      return { user, amr: outcome }
+      return { user, amr: outcome, method: loginMethod }
     },
 
     /** POST /api/webauthn/login/verify/: a usernameless passkey login, both factors at once. */
-    async passkeyLogin(credential: unknown): Promise<{ user: User; amr: readonly string[] }> {
+    async passkeyLogin(credential: unknown): Promise<SecondFactorLogin> {
       const verified = await db.transaction().execute((trx) => ceremonies.verifyAssertion(trx, credential, null))
       // Read after the commit: on SQLite a read through another store inside the transaction would wait for it.
       const user = verified === null ? undefined : await deps.findActiveUser(verified.credential.userId)
       if (user === undefined) throw passkeyNotRecognised()
-      await deps.onSecurityEvent(db, { type: 'login.succeeded', userId: user.id, data: { amr: AMR.passkey } })
-      return { user, amr: AMR.passkey }
+      // Its `login.succeeded` is recorded with the session it opens (tokens' login).
+      return { user, amr: AMR.passkey, method: 'passkey' }
     },
   }
 }

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { AppError } from '../platform/errors.ts'
 import { tokenEventHooks } from '../tokens/events.ts'
 import { docs } from './docs.ts'
+import { requestContext } from '../platform/http/request-context.ts'
 import type { Passkeys } from './passkeys.ts'
 import { answerLogin } from './routes.ts'
 import type { MfaRouteDeps } from './routes.ts'
@@ -32,7 +33,9 @@ export function passkeyRoutes(deps: MfaRouteDeps & { passkeys: Passkeys }): Fast
 
     app.post('/webauthn/register/verify/', { schema: { ...docs.registerVerify, body: RegisterVerifyBody }, preParsing: signedIn, preHandler: [perIp] },
       async (request, reply) => {
-        const { passkey, recoveryCodes } = await passkeys.register(guard.of(request), request.body.credential, request.body.name ?? 'Passkey')
+        const principal = guard.of(request)
+        const context = requestContext(request, principal)
+        const { passkey, recoveryCodes } = await passkeys.register(principal, request.body.credential, request.body.name ?? 'Passkey', context)
         return reply.code(201).send({ ...toPasskeyJson(passkey), recovery_codes: recoveryCodes })
       })
 
@@ -46,7 +49,8 @@ export function passkeyRoutes(deps: MfaRouteDeps & { passkeys: Passkeys }): Fast
       schema: { ...docs.remove, params: IdParams, body: PasswordBody }, preParsing: signedIn,
       preHandler: [throttle({ ip: 'mfa_ip', user: 'mfa_account', failuresOnly: ['mfa_account'] })], onSend: [deps.throttle.refundOnSuccess],
     }, async (request, reply) => {
-      await passkeys.remove(guard.of(request), idOf(request.params.id), request.body.current_password)
+      const principal = guard.of(request)
+      await passkeys.remove(principal, idOf(request.params.id), request.body.current_password, requestContext(request, principal))
       return reply.code(204).send()
     })
 
@@ -56,9 +60,6 @@ export function passkeyRoutes(deps: MfaRouteDeps & { passkeys: Passkeys }): Fast
     })
 
     app.post('/webauthn/login/verify/', { schema: { ...docs.loginVerify, body: LoginVerifyBody }, preHandler: [perIp], onSend: [loginAttempt] },
-      async (request, reply) => {
-        const { user, amr } = await login.passkeyLogin(request.body.credential)
-        return answerLogin(deps, request, reply, user, amr)
-      })
+      async (request, reply) => answerLogin(deps, request, reply, await login.passkeyLogin(request.body.credential)))
   }
 }

@@ -2,6 +2,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from '@simple
 import { AppError } from '../platform/errors.ts'
 import { asUniqueViolation } from '../platform/db.ts'
 import type { MfaDeps } from './deps.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 import type { MfaCore, MfaPrincipal } from './service.ts'
 import type { CredentialRow } from './store.ts'
 import { asRegistrationResponse, CHALLENGE_LIFETIME_MS, challengeOf } from './webauthn.ts'
@@ -37,7 +38,9 @@ export function createPasskeys(deps: MfaDeps, core: MfaCore) {
     },
 
     /** Verifies a registration response against the caller's own live challenge; the new passkey (and codes if first). */
-    async register(principal: MfaPrincipal, credential: unknown, name: string): Promise<{ passkey: CredentialRow; recoveryCodes: string[] }> {
+    async register(
+      principal: MfaPrincipal, credential: unknown, name: string, context: RequestContext,
+    ): Promise<{ passkey: CredentialRow; recoveryCodes: string[] }> {
       const { user } = principal
       const response = asRegistrationResponse(credential)
       const signed = response === null ? null : challengeOf(response)
@@ -68,7 +71,9 @@ export function createPasskeys(deps: MfaDeps, core: MfaCore) {
           })
           const recoveryCodes = first ? await core.issueRecoveryCodes(trx, user.id) : []
           await core.factorsChanged(trx, principal, { kind: 'passkey_added', name }, now)
-          await deps.onSecurityEvent(trx, { type: 'passkey.added', userId: user.id, data: { credentialId: passkey.id, name } })
+          await deps.audit.record(trx, {
+            type: 'passkey.added', context, userId: user.id, universityId: user.universityId, data: { credential_id: passkey.id, name },
+          })
           return { passkey, recoveryCodes }
         })
         deps.wakeMailer()
@@ -89,7 +94,7 @@ export function createPasskeys(deps: MfaDeps, core: MfaCore) {
     },
 
     /** Another user's or an unknown id is "not found", before the password is checked: ids are not confirmed to exist. */
-    async remove(principal: MfaPrincipal, id: number, currentPassword: string): Promise<void> {
+    async remove(principal: MfaPrincipal, id: number, currentPassword: string, context: RequestContext): Promise<void> {
       const { user } = principal
       const passkey = await store.findCredentialOfUser(id, user.id)
       if (passkey === undefined) throw AppError.notFound()
@@ -99,7 +104,9 @@ export function createPasskeys(deps: MfaDeps, core: MfaCore) {
         const now = deps.clock()
         await core.dropCodesIfNoFactor(trx, user.id)
         await core.factorsChanged(trx, principal, { kind: 'passkey_removed', name: passkey.name }, now)
-        await deps.onSecurityEvent(trx, { type: 'passkey.removed', userId: user.id, data: { credentialId: id, name: passkey.name } })
+        await deps.audit.record(trx, {
+          type: 'passkey.removed', context, userId: user.id, universityId: user.universityId, data: { credential_id: id, name: passkey.name },
+        })
         return true
       })
       if (!removed) throw AppError.notFound()

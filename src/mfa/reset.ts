@@ -1,15 +1,17 @@
 import type { User } from '../accounts/user.ts'
 import type { MfaDeps } from './deps.ts'
 import { securityChangedEmail } from './emails.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 /**
  * An operator removes every second factor of a user (API.md §12: POST /api/admin/users/{id}/reset-mfa/ and
  * `npm run cli -- users reset-mfa EMAIL`): TOTP, passkeys, recovery codes and pending logins go, every session of the
  * user ends, and the user is mailed.
  */
-export function createMfaReset(deps: Pick<MfaDeps, 'db' | 'store' | 'outbox' | 'wakeMailer' | 'site' | 'clock' | 'revokeOtherSessions' | 'onSecurityEvent'>) {
+export function createMfaReset(deps: Pick<MfaDeps, 'db' | 'store' | 'outbox' | 'wakeMailer' | 'site' | 'clock' | 'revokeOtherSessions' | 'audit'>) {
   const { db, store } = deps
-  return async function resetFactors(user: User, by: { adminId: number } | 'cli'): Promise<void> {
+  /** `context` names the actor: the site admin of the API route, or the command line (`commandLineContext`). */
+  return async function resetFactors(user: User, context: RequestContext): Promise<void> {
     const now = deps.clock()
     await db.transaction().execute(async (trx) => {
       await store.deleteTotp(trx, user.id)
@@ -18,10 +20,9 @@ export function createMfaReset(deps: Pick<MfaDeps, 'db' | 'store' | 'outbox' | '
       await store.deleteMfaTokensOfUser(trx, user.id)
       await deps.revokeOtherSessions(trx, user.id, undefined, now)
       await deps.outbox.enqueue(trx, securityChangedEmail(deps.site, user.email, user.username, { kind: 'reset_by_admin' }), Date.now())
-      const data = by === 'cli'
-        ? { method: 'all' as const, reason: 'cli_reset' as const }
-        : { method: 'all' as const, reason: 'admin_reset' as const, by: by.adminId }
-      await deps.onSecurityEvent(trx, { type: 'mfa.disabled', userId: user.id, data })
+      // `via` as the other operator changes name theirs; the command line adds its own `admin.action` event.
+      const via = context.operatorAction === undefined ? 'admin_reset' : 'operator'
+      await deps.audit.record(trx, { type: 'mfa.disabled', context, userId: user.id, universityId: user.universityId, data: { method: 'all', via } })
     })
     deps.wakeMailer()
   }

@@ -10,13 +10,14 @@ import { setAuthCookies } from '../tokens/cookies.ts'
 import { tokenEventHooks } from '../tokens/events.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import { docs } from './docs.ts'
-import type { MfaLogin, SecondStep } from './login.ts'
+import type { MfaLogin, SecondFactorLogin, SecondStep } from './login.ts'
+import { requestContext } from '../platform/http/request-context.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
+import type { LoginMethod } from '../tokens/service.ts'
 import type { MfaReset } from './reset.ts'
 import { CodeBody, DisableBody, IdParams, PasswordBody, RecoveryCodesBody, SecondStepBody } from './schemas.ts'
 import { pathId } from './serialize.ts'
 import type { MfaPrincipal, MfaService } from './service.ts'
-
-export type LoginMeta = { ip: string | null; userAgent: string | null }
 
 /** What the routes of API.md §12 are given: the stories, and the tokens feature's login (a new session with its `amr`). */
 export type MfaRouteDeps = {
@@ -25,15 +26,16 @@ export type MfaRouteDeps = {
   reset: MfaReset
   guard: AuthGuard<MfaPrincipal>
   throttle: Throttle
-  openSession: (user: User, meta: LoginMeta, amr: readonly string[]) => Promise<{ access: string; refresh: string }>
+  /** Opens the session and records the login's one `login.succeeded` (API.md §13), with its `amr` and method. */
+  openSession: (user: User, context: RequestContext, amr: readonly string[], method: LoginMethod) => Promise<{ access: string; refresh: string }>
   findUser: (id: number) => Promise<User | undefined>
   events: TokenEvents
   cookies: Config['cookies']
 }
 
 /** The tokens of a finished login, answered as POST /api/jwt/create/ answers them (body and cookies). */
-export async function answerLogin(deps: MfaRouteDeps, request: FastifyRequest, reply: FastifyReply, user: User, amr: readonly string[]) {
-  const pair = await deps.openSession(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, amr)
+export async function answerLogin(deps: MfaRouteDeps, request: FastifyRequest, reply: FastifyReply, login: SecondFactorLogin) {
+  const pair = await deps.openSession(login.user, requestContext(request), login.amr, login.method)
   setAuthCookies(reply, deps.cookies, pair)
   return pair
 }
@@ -71,19 +73,22 @@ export function mfaRoutes(deps: MfaRouteDeps): FastifyPluginAsync {
 
     app.post('/mfa/totp/confirm/', {
       schema: { ...docs.totpConfirm, body: CodeBody }, preParsing: signedIn, preHandler: [checksSecret], onSend: [refundOnSuccess],
-    }, async (request) => ({ recovery_codes: await mfa.confirmTotp(guard.of(request), request.body.code) }))
+    }, async (request) => ({ recovery_codes: await mfa.confirmTotp(guard.of(request), request.body.code, requestContext(request, guard.of(request))) }))
 
     app.post('/mfa/totp/disable/', {
       schema: { ...docs.totpDisable, body: DisableBody }, preParsing: signedIn, preHandler: [checksSecret], onSend: [refundOnSuccess],
     }, async (request, reply) => {
-      await mfa.disableTotp(guard.of(request), request.body.current_password, request.body.code)
+      const principal = guard.of(request)
+      await mfa.disableTotp(principal, request.body.current_password, request.body.code, requestContext(request, principal))
       return reply.code(204).send()
     })
 
     app.post('/mfa/recovery-codes/', {
       schema: { ...docs.recoveryCodes, body: RecoveryCodesBody }, preParsing: signedIn, preHandler: [checksSecret], onSend: [refundOnSuccess],
     }, async (request) => ({
-      recovery_codes: await mfa.regenerateRecoveryCodes(guard.of(request), request.body.current_password, request.body.code),
+      recovery_codes: await mfa.regenerateRecoveryCodes(
+        guard.of(request), request.body.current_password, request.body.code, requestContext(request, guard.of(request)),
+      ),
     }))
 
     app.post('/jwt/create/mfa/', {
@@ -92,17 +97,18 @@ export function mfaRoutes(deps: MfaRouteDeps): FastifyPluginAsync {
       preHandler: [throttle({ ip: 'mfa_ip', key: { scope: 'mfa_account', of: mfaTokenUser }, failuresOnly: ['mfa_account'] })],
       onSend: [refundOnSuccess, loginAttempt],
     }, async (request, reply) => {
-      const { user, amr } = await login.finish(secondStepOf(request.body))
-      return answerLogin(deps, request, reply, user, amr)
+      return answerLogin(deps, request, reply, await login.finish(secondStepOf(request.body), requestContext(request)))
     })
 
     app.post('/admin/users/:id/reset-mfa/', { schema: { ...docs.adminReset, params: IdParams }, preParsing: signedIn }, async (request, reply) => {
-      const admin = guard.of(request).user
+      const principal = guard.of(request)
+      const admin = principal.user
       if (admin.userType !== USER_TYPE.SITE_ADMIN) throw AppError.permissionDenied()
       const id = pathId(request.params.id)
       const user = id === null ? undefined : await deps.findUser(id)
       if (user === undefined) throw AppError.notFound()
-      await deps.reset(user, { adminId: admin.id })
+      // The admin is the event's actor; the user whose factors went is its user_id.
+      await deps.reset(user, requestContext(request, principal))
       return reply.code(204).send()
     })
   }

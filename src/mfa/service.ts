@@ -5,6 +5,7 @@ import type { User } from '../accounts/user.ts'
 import type { MfaDeps } from './deps.ts'
 import { securityChangedEmail } from './emails.ts'
 import type { SecurityChange } from './emails.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 import { matchingStep, newTotpSecret, otpauthUrl } from './totp.ts'
 
 /** The caller of an enrolment route: its user, and the session and methods of its token (tokens' Principal fits). */
@@ -37,19 +38,19 @@ export function createMfaCore(deps: MfaDeps) {
   }
 
   /** Spends a recovery code inside `trx`, mails the user and records the event; false when it is no unused code of theirs. */
-  async function useRecoveryCode(trx: Db, user: User, code: string): Promise<boolean> {
+  async function useRecoveryCode(trx: Db, user: User, code: string, context: RequestContext): Promise<boolean> {
     const now = deps.clock()
     if (code.length > 64 || !await store.useRecoveryCode(trx, user.id, secrets.hashRecoveryCode(code), now)) return false
     const left = await store.recoveryCodesLeft(user.id, trx)
     await deps.outbox.enqueue(trx, securityChangedEmail(deps.site, user.email, user.username, { kind: 'recovery_code_used', left }), Date.now())
-    await deps.onSecurityEvent(trx, { type: 'recovery_code.used', userId: user.id, data: { left } })
+    await deps.audit.record(trx, { type: 'recovery_code.used', context, userId: user.id, universityId: user.universityId, data: { remaining: left } })
     return true
   }
 
   /** A TOTP code or a recovery code; which one it was, or null. */
-  async function useAnyCode(trx: Db, user: User, code: string): Promise<CodeKind | null> {
+  async function useAnyCode(trx: Db, user: User, code: string, context: RequestContext): Promise<CodeKind | null> {
     if (await useTotp(trx, user, code)) return 'totp'
-    return (await useRecoveryCode(trx, user, code)) ? 'recovery_code' : null
+    return (await useRecoveryCode(trx, user, code, context)) ? 'recovery_code' : null
   }
 
   /** Ten new recovery codes replace the user's; the plain codes, to be shown once. */
@@ -114,7 +115,7 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
     },
 
     /** Confirms the pending setup with its first code; recovery codes when this is the user's first factor. */
-    async confirmTotp(principal: MfaPrincipal, code: string): Promise<string[]> {
+    async confirmTotp(principal: MfaPrincipal, code: string, context: RequestContext): Promise<string[]> {
       const { user } = principal
       const totp = await store.findTotp(user.id)
       const now = deps.clock()
@@ -125,7 +126,7 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
         if (!await store.useTotpStep(trx, user.id, step, false, now)) return null
         const issued = first ? await core.issueRecoveryCodes(trx, user.id) : []
         await core.factorsChanged(trx, principal, { kind: 'totp_enabled' }, now)
-        await deps.onSecurityEvent(trx, { type: 'mfa.enabled', userId: user.id, data: { method: 'totp' } })
+        await deps.audit.record(trx, { type: 'mfa.enabled', context, userId: user.id, universityId: user.universityId, data: { method: 'totp' } })
         return issued
       })
       if (codes === null) throw AppError.fields({ code: [INVALID_CODE] })
@@ -133,18 +134,20 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
       return codes
     },
 
-    async disableTotp(principal: MfaPrincipal, currentPassword: string, code: string): Promise<void> {
+    async disableTotp(principal: MfaPrincipal, currentPassword: string, code: string, context: RequestContext): Promise<void> {
       const { user } = principal
       await core.checkPassword(user, currentPassword)
       const totp = await store.findTotp(user.id)
       if (totp === undefined || totp.confirmedAt === null) throw AppError.nonField(NOT_ENABLED)
       const done = await db.transaction().execute(async (trx) => {
-        if (await core.useAnyCode(trx, user, code) === null) return false
+        if (await core.useAnyCode(trx, user, code, context) === null) return false
         const now = deps.clock()
         await store.deleteTotp(trx, user.id)
         await core.dropCodesIfNoFactor(trx, user.id)
         await core.factorsChanged(trx, principal, { kind: 'totp_disabled' }, now)
-        await deps.onSecurityEvent(trx, { type: 'mfa.disabled', userId: user.id, data: { method: 'totp' } })
+        await deps.audit.record(trx, {
+          type: 'mfa.disabled', context, userId: user.id, universityId: user.universityId, data: { method: 'totp', via: 'self' },
+        })
         return true
       })
       if (!done) throw AppError.fields({ code: [INVALID_CODE] })
@@ -152,7 +155,7 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
     },
 
     /** A session that signed in with a second factor needs no code; a password-only one does (API.md §12). */
-    async regenerateRecoveryCodes(principal: MfaPrincipal, currentPassword: string, code: string | undefined): Promise<string[]> {
+    async regenerateRecoveryCodes(principal: MfaPrincipal, currentPassword: string, code: string | undefined, context: RequestContext): Promise<string[]> {
       const { user } = principal
       const amr = principal.claims.amr ?? ['pwd']
       const needsCode = amr.every((method) => method === 'pwd')
@@ -160,10 +163,11 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
       await core.checkPassword(user, currentPassword)
       if (!await hasMfa(user.id)) throw AppError.nonField(NOT_ENABLED)
       const codes = await db.transaction().execute(async (trx) => {
-        if (needsCode && await core.useAnyCode(trx, user, code ?? '') === null) return null
+        if (needsCode && await core.useAnyCode(trx, user, code ?? '', context) === null) return null
         const issued = await core.issueRecoveryCodes(trx, user.id)
         await deps.outbox.enqueue(trx, securityChangedEmail(deps.site, user.email, user.username, { kind: 'recovery_codes_regenerated' }), Date.now())
-        await deps.onSecurityEvent(trx, { type: 'recovery_codes.regenerated', userId: user.id, data: {} })
+        // No event: API.md §13 has no type for new recovery codes, and none of its types means this (the factors stay
+        // the same). A recovery code spent as the code here is recorded, as `recovery_code.used`, by useAnyCode.
         return issued
       })
       if (codes === null) throw AppError.fields({ code: [INVALID_CODE] })

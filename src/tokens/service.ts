@@ -6,10 +6,14 @@ import { PASSWORD_ONLY } from './jwt.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
 import type { TokenStore } from './store.ts'
 import type { SessionWithUser } from './session-lookup.ts'
+import type { AuditRecorder } from '../audit/record.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 export type Principal = { user: User; claims: TokenClaims }
 export type LoginMeta = { ip: string | null; userAgent: string | null }
 export type TokenPair = { access: string; refresh: string }
+/** How a login proved who it is, as its `login.succeeded` event names it (API.md §13). */
+export type LoginMethod = 'password' | 'totp' | 'recovery_code' | 'passkey'
 
 /** The session row's `amr` column as the claim. */
 export function amrOf(column: string | null): readonly string[] {
@@ -30,6 +34,7 @@ export function createTokenService(deps: {
   rotateRefreshTokens: boolean
   reuseInterval: number
   clock: () => number
+  audit: AuditRecorder
 }) {
   const { db, store, jwt } = deps
 
@@ -59,7 +64,9 @@ export function createTokenService(deps: {
    * last, within REFRESH_TOKEN_REUSE_INTERVAL: a second tab, or a retry of a refresh whose answer was lost, gets the
    * successor the first refresh got, so neither signs the other out.
    */
-  async function rotate(user: User, session: { sessionId: string; amr: readonly string[] }, claims: TokenClaims, now: number): Promise<TokenPair> {
+  async function rotate(
+    user: User, session: { sessionId: string; amr: readonly string[] }, claims: TokenClaims, now: number, context: RequestContext,
+  ): Promise<TokenPair> {
     const { sessionId, amr } = session
     const successor = jwt.successorJti(claims.jti)
     const refresh = await db.transaction().execute(async (trx) => {
@@ -74,6 +81,10 @@ export function createTokenService(deps: {
       // Signed as at that rotation: the same claims and jti give the very token the first refresh got (already stored).
       if (rotatedAt !== null) return jwt.sign('refresh', user.id, sessionId, rotatedAt, successor, amr).token
       await store.revokeSession(trx, sessionId, now)
+      await deps.audit.record(trx, {
+        type: 'token.reuse_detected', context, userId: user.id, universityId: user.universityId, sessionId,
+        data: { revoked_session_id: sessionId },
+      })
       return null
     })
     // Thrown after the transaction commits, so the revocation of the reused session is kept.
@@ -136,16 +147,22 @@ export function createTokenService(deps: {
      * POST /api/jwt/create/ (and the second-factor logins of API.md §12): a new session and its first token pair,
      * both carrying the login's `amr`, as every token of the session will.
      */
-    async login(user: User, meta: LoginMeta, amr: readonly string[] = PASSWORD_ONLY): Promise<TokenPair> {
+    async login(user: User, context: RequestContext, amr: readonly string[] = PASSWORD_ONLY, method: LoginMethod = 'password'): Promise<TokenPair> {
       const now = deps.clock()
       return db.transaction().execute(async (trx) => {
-        const { sessionId, refresh } = await openSession(trx, user.id, meta, now, amr)
+        const { sessionId, refresh } = await openSession(trx, user.id, context, now, amr)
+        // In the login's transaction (API.md §13): the session exists exactly when its event does. The one
+        // `login.succeeded` of a login, whichever factors it took (the second-factor steps record none of their own).
+        await deps.audit.record(trx, {
+          type: 'login.succeeded', context: { ...context, actorId: user.id }, userId: user.id, universityId: user.universityId, sessionId,
+          data: { method, amr },
+        })
         return { access: jwt.sign('access', user.id, sessionId, now, undefined, amr).token, refresh }
       })
     },
 
     /** POST /api/jwt/refresh/: a new access token, and with rotation (the default) a new refresh token. */
-    async refresh(token: string): Promise<{ access: string; refresh?: string }> {
+    async refresh(token: string, context: RequestContext): Promise<{ access: string; refresh?: string }> {
       const verified = jwt.verify(token, 'refresh')
       if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
       const { claims } = verified
@@ -155,7 +172,7 @@ export function createTokenService(deps: {
       if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
       if (claims.sid === undefined) return continueLegacyRefresh(user, claims, now)
       const session = await sessionOfRefresh(user, claims)
-      if (deps.rotateRefreshTokens) return rotate(user, session, claims, now)
+      if (deps.rotateRefreshTokens) return rotate(user, session, claims, now, context)
       await db.transaction().execute((trx) => store.touchSession(trx, session.sessionId, now, claims.exp * 1000))
       return { access: jwt.sign('access', user.id, session.sessionId, now, undefined, session.amr).token }
     },
@@ -175,14 +192,23 @@ export function createTokenService(deps: {
     },
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
-    async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
+    async logout(principal: Principal, refreshToken: string | undefined, context: RequestContext): Promise<void> {
       const now = deps.clock()
       const refresh = refreshToken === undefined ? undefined : jwt.verify(refreshToken, 'refresh')
+      const { user } = principal
       await db.transaction().execute(async (trx) => {
+        const ended = new Set<string | null>()
         for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {
-          if (claims === undefined || claims.user_id !== principal.user.id) continue
+          if (claims === undefined || claims.user_id !== user.id) continue
           if (claims.sid !== undefined) await store.revokeSession(trx, claims.sid, now)
           else await store.revokeJti(trx, claims.jti, claims.exp * 1000)
+          ended.add(claims.sid ?? null)
+        }
+        // One event per session ended (the access and refresh tokens of one session are one logout).
+        for (const sid of ended) {
+          await deps.audit.record(trx, {
+            type: 'session.revoked', context, userId: user.id, universityId: user.universityId, data: { reason: 'logout', revoked_session_id: sid },
+          })
         }
       })
     },
@@ -191,6 +217,11 @@ export function createTokenService(deps: {
 
     /** API.md §12: enrolling or removing a factor ends every other session of the user; `keep` is the calling one. */
     revokeOtherSessions: (trx: Db, userId: number, keep: string | undefined, now: number) => store.revokeSessionsOfUser(trx, userId, now, keep),
+
+    /** A login its rate limit refused before any check: recorded as failed (API.md §13), with the email it named. */
+    async recordThrottledLogin(context: RequestContext, email: string | null): Promise<void> {
+      await deps.audit.record(db, { type: 'login.failed', context, data: { reason: 'throttled', email, method: 'password' } })
+    },
   }
 }
 
