@@ -5,7 +5,7 @@ import type { MfaDeps } from './deps.ts'
 import type { RequestContext } from '../platform/http/request-context.ts'
 import type { MfaCore, MfaPrincipal } from './service.ts'
 import type { CredentialRow } from './store.ts'
-import { asRegistrationResponse, CHALLENGE_LIFETIME_MS, challengeOf } from './webauthn.ts'
+import { asRegistrationResponse, CHALLENGE_LIFETIME_MS, challengeOf, transportsOf } from './webauthn.ts'
 
 // Passkey registration and management (API.md §12): resident key and user verification required, attestation
 // `none`, the user's existing credentials excluded.
@@ -17,7 +17,6 @@ export type PasskeyView = CredentialRow & { recoveryCodes?: string[] }
 
 export function createPasskeys(deps: MfaDeps, core: MfaCore) {
   const { db, store, webauthn } = deps
-  const transportsOf = (c: CredentialRow) => (c.transports === '' ? undefined : c.transports.split(','))
 
   return {
     async registrationOptions(principal: MfaPrincipal) {

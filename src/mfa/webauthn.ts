@@ -1,8 +1,12 @@
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server'
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, RegistrationResponseJSON } from '@simplewebauthn/server'
 import type { Db } from '../platform/db.ts'
 import type { MfaDeps } from './deps.ts'
 import type { ChallengeRow, CredentialRow } from './store.ts'
+
+/** The transports a credential's browser reported at registration (stored comma-joined, as the library typed them). */
+export const transportsOf = (c: CredentialRow) =>
+  (c.transports === '' ? undefined : c.transports.split(',') as AuthenticatorTransportFuture[])
 
 // The WebAuthn ceremonies through @simplewebauthn/server: the challenge is kept server-side and names its ceremony
 // (the browser signs it inside clientDataJSON), so a response needs no other handle and works once.
@@ -60,7 +64,7 @@ export function createCeremonies(deps: MfaDeps) {
     const allowed = binding === null ? [] : await store.listCredentials(binding.userId)
     const options = await generateAuthenticationOptions({
       rpID: webauthn.rpId, userVerification: 'required',
-      allowCredentials: allowed.map((c) => ({ id: c.credentialId, transports: c.transports === '' ? undefined : c.transports.split(',') })),
+      allowCredentials: allowed.map((c) => ({ id: c.credentialId, transports: transportsOf(c) })),
     })
     await store.insertChallenge({
       challenge: options.challenge, purpose: 'login', userId: binding?.userId ?? null, mfaTokenHash: binding?.mfaTokenHash ?? null,
@@ -89,7 +93,7 @@ export function createCeremonies(deps: MfaDeps) {
         requireUserVerification: true,
         credential: {
           id: credential.credentialId, publicKey: Buffer.from(credential.publicKey, 'base64url'), counter: credential.counter,
-          transports: credential.transports === '' ? undefined : credential.transports.split(','),
+          transports: transportsOf(credential),
         },
       })
       if (!result.verified || !result.authenticationInfo.userVerified) return null
