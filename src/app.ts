@@ -41,6 +41,8 @@ import { createUniversityLookup } from './universities/lookup.ts'
 import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
 import { siteRoutes } from './site/routes.ts'
+import { pagesRoutes } from './pages/routes.ts'
+import { createOutboxAdmin } from './mail/outbox-admin.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
 import { createMetrics, installMetrics } from './platform/metrics.ts'
@@ -162,9 +164,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
   await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
-  await app.register(sessionRoutes({ sessions: createSessionService({ db, store: tokenStore }), guard, events: metrics, config }), { prefix: '/api' })
+  const sessions = createSessionService({ db, store: tokenStore })
+  await app.register(sessionRoutes({ sessions, guard, events: metrics, config }), { prefix: '/api' })
   await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
+  await app.register(pagesRoutes({
+    accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ store: outbox, wakeMailer: sender.wake }),
+    guard, throttle, events: metrics, config, clock,
+  }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()

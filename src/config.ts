@@ -64,6 +64,8 @@ export type Config = {
   metricsToken: string | undefined
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
+  /** The admin pages (/admin/) want a sign-in at most this many seconds old (API.md §14). */
+  adminReauthSeconds: number
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -136,6 +138,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    adminReauthSeconds: seconds(env, 'ADMIN_REAUTH_SECONDS', 900),
     warnings,
   }
   return Object.freeze(config)

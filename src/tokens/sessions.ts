@@ -19,6 +19,22 @@ export function createSessionService(deps: { db: Db; store: TokenStore }) {
       if (!await store.revokeSessionOfUser(sessionId, principal.user.id, Date.now())) throw AppError.notFound()
     },
 
+    /** When the principal's session began (its login); null for a token that predates sessions. */
+    async signedInAt(principal: Principal): Promise<number | null> {
+      const { sid } = principal.claims
+      if (sid === undefined) return null
+      const sessions = await store.listLiveSessions(principal.user.id, Date.now())
+      return sessions.find((s) => s.id === sid)?.createdAt ?? null
+    },
+
+    /** For a site admin's page of a user (API.md §14): that user's live sessions. */
+    listSessionsOf: (userId: number): Promise<SessionRow[]> => store.listLiveSessions(userId, Date.now()),
+
+    /** A site admin revokes one session of a user; an unknown one is "not found". */
+    async revokeSessionOf(userId: number, sessionId: string): Promise<void> {
+      if (!await store.revokeSessionOfUser(sessionId, userId, Date.now())) throw AppError.notFound()
+    },
+
     /** POST /api/logout/all/: every session of the user, and the calling token if it predates sessions. */
     async revokeAll(principal: Principal): Promise<void> {
       const { claims } = principal
