@@ -35,7 +35,7 @@ export default tseslint.config(
     files: ['assets/pages/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: { program: null, project: false, projectService: false },
       sourceType: 'script',
       globals: Object.fromEntries(['document', 'window', 'fetch', 'URLSearchParams', 'FormData', 'DOMParser', 'HTMLFormElement']
         .map((name) => [name, 'readonly'])),

@@ -30,6 +30,13 @@ type Deps = {
   config: Config
 }
 
+/** The mailed link's uid and token, carried by the form's hidden fields. */
+function linkOf(request: FastifyRequest): { uid: string; token: string } {
+  const body = (request.body ?? {}) as Record<string, unknown>
+  const text = (value: unknown) => (typeof value === 'string' ? value : '')
+  return { uid: text(body.uid), token: text(body.token) }
+}
+
 type AccountForm = 'profile' | 'password' | 'email' | 'sessions' | 'delete'
 const collect = { attachValidation: true }
 
@@ -108,7 +115,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       schema: { ...pageDocs.emailResetConfirmPost, body: EmailResetConfirmForm },
       config: {
         errorPage: (request, reply, error) => render(request, reply, 'email-confirm', {
-          title: 'Change email', ...typedValues(request), form: { values: typedValues(request), error }, status: error.status,
+          title: 'Change email', ...linkOf(request), form: { values: typedValues(request), error }, status: error.status,
         }),
       },
       preValidation: [form],
@@ -116,8 +123,8 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     }, async (request, reply) => {
       const result = await attempt(() => accounts.confirmEmailReset(formBody<ResetEmailConfirmBody>(request)))
       if (!result.ok) {
-        const values = typedValues(request)
-        return render(request, reply, 'email-confirm', { title: 'Change email', ...values, form: { values, error: result.error }, status: result.error.status })
+        const form = { values: typedValues(request), error: result.error }
+        return render(request, reply, 'email-confirm', { title: 'Change email', ...linkOf(request), form, status: result.error.status })
       }
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=email-changed', 303)

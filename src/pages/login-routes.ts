@@ -46,9 +46,10 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       loginPage(request, reply, { next: safeNext((request.body as Record<string, unknown> | undefined)?.next), reauth: false, error }),
   }
   const resetErrorPage = (view: string, title: string): PageRouteConfig => ({
-    errorPage: (request, reply, error) => render(request, reply, view, {
-      title, form: { values: typedValues(request), error }, status: error.status, ...typedValues(request),
-    }),
+    errorPage: (request, reply, error) => {
+      const { uid, token } = (request.body ?? {}) as Record<string, unknown>
+      return render(request, reply, view, { title, form: { values: typedValues(request), error }, status: error.status, uid, token })
+    },
   })
 
   return async (fastify) => {
