@@ -47,13 +47,14 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
   return async (app) => {
     app.addHook('onSend', securityHeaders)
     const form = await installFormProtection(app, config)
-    installPageErrorHandler(app, (error, request, reply) => {
-      const own = request.routeOptions.config.errorPage
+    installPageErrorHandler(app, async (error, request, reply) => {
       reply.headers(error.headers)
-      if (own !== undefined && error.status < 500) return own(request, reply, error)
-      return render(request, reply, 'error', {
-        title: TITLES[error.status] ?? 'Something went wrong', user: page.peek(request)?.user, error, status: error.status,
-      })
+      // A form shows its own rate-limit error (its guards ran before the limit); a refusal (CSRF, permission, a body
+      // that does not parse) is a page of its own: it may come before any guard, so no handler's page assumes them.
+      const own = request.routeOptions.config.errorPage
+      if (own !== undefined && error.status === 429) return own(request, reply, error)
+      const principal = await page.resolve(request, reply).catch(() => null)
+      return render(request, reply, 'error', { title: TITLES[error.status] ?? 'Something went wrong', user: principal?.user, error, status: error.status })
     })
     const shared = { page, render, form }
     await app.register(assetRoutes(assets))

@@ -33,6 +33,7 @@ export const DepartmentForm = form(DepartmentBody)
 
 export const UidTokenParams = Type.Object({ uid: Type.String({ maxLength: 64 }), token: Type.String({ maxLength: 64 }) })
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const UserSessionParams = Type.Object({ id: Type.String({ maxLength: 64 }), session: Type.String({ maxLength: 64 }) })
 export const NextQuery = Body({ next: Optional(Type.String()), reauth: Optional(Type.String()), notice: Optional(Type.String()) })
 export const NoticeQuery = Body({ notice: Optional(Type.String()) })
 export const UserSearchQuery = Body({

@@ -24,8 +24,8 @@ export type TestBrowser = {
   close(): Promise<void>
 }
 
-/** A fresh browser profile (its own cookies) on the test server; `width` for the small-screen checks. */
-export async function openBrowser(base: string, opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+/** A fresh browser profile (its own cookies) on the test server; `width` for the small-screen checks, `alsoAllow` another origin. */
+export async function openBrowser(base: string, opts: { width?: number; height?: number; alsoAllow?: string } = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'unilink-pages-'))
   let context: BrowserContext | undefined
   try {
@@ -41,7 +41,8 @@ export async function openBrowser(base: string, opts: { width?: number; height?:
   const consoleErrors: string[] = []
   await context.route('**/*', async (route) => {
     const url = route.request().url()
-    if (url.startsWith(`${base}/`) || url.startsWith('data:') || url === 'about:blank') return route.continue()
+    const allowed = url.startsWith(`${base}/`) || (opts.alsoAllow !== undefined && url.startsWith(`${opts.alsoAllow}/`))
+    if (allowed || url.startsWith('data:') || url === 'about:blank') return route.continue()
     elsewhere.push(url)
     return route.abort()
   })
