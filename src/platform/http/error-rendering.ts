@@ -56,9 +56,10 @@ export function pageErrorOf(error: AppError): PageError {
     }
   }
   const { detail, message, non_field_errors: nonField, ...rest } = error.body as Record<string, unknown>
-  // `status` ("error") and `code` ("token_not_valid") of the original's shapes say nothing a reader needs.
-  delete rest.status
-  delete rest.code
+  // `status` ("error") and `code` ("token_not_valid") of the original's shapes say nothing a reader needs; a field
+  // of the same name (a department's `code`) is a list of messages and stays.
+  if (typeof rest.status === 'string') delete rest.status
+  if (typeof rest.code === 'string') delete rest.code
   if (typeof detail === 'string') messages.push(detail)
   if (typeof message === 'string') messages.push(message)
   if (Array.isArray(nonField)) messages.push(...nonField.map(String))
