@@ -81,6 +81,20 @@ describe('Hosted pages: /login/ (API.md §14)', () => {
     await screenshot(page, 'login-error')
   })
 
+  it('When the reader prefers a dark colour scheme, then the page is dark and still passes axe (contrast included)', async () => {
+    const { page } = browser
+    await page.emulateMedia({ colorScheme: 'dark' })
+    try {
+      await page.goto(`${server.base}/login/`)
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+      assert.equal(background, 'rgb(17, 20, 24)')
+      await assertAccessible(page, 'login, dark')
+      await screenshot(page, 'login-dark')
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' })
+    }
+  })
+
   it('When a field is left empty, then its own message is shown beside it', async () => {
     const { page } = browser
     await page.goto(`${server.base}/login/`)
