@@ -1,4 +1,5 @@
-// `npm run bench [-- --db postgres] [--duration 10] [--connections 10] [--users 10000] [--record | --no-save] [--quick]`:
+// `npm run bench [-- --db postgres] [--duration 10] [--connections 10] [--users 10000] [--record | --no-save] [--quick]`
+// (or `-- --compare-db`: compare-db.ts):
 // the service in production mode on loopback, loaded with autocannon, next to a bare Fastify route; see bench/README.md.
 // Results go to the git-ignored bench/runs/ unless `--record` asks for the tracked bench/results/.
 import { randomBytes } from 'node:crypto'
@@ -16,6 +17,12 @@ import { BENCH_PASSWORD, benchEmail, createBenchDatabase, hashTimingInChild, see
 import { PRODUCTION_NODE_FLAGS } from '../scripts/build.ts'
 import { ROOT, buildArtifacts, measureStartup, startBareServer, startFloorServer, startService } from './service.ts'
 import { startCountingSmtpSink } from './smtp-sink.ts'
+
+// The two databases side by side in one run, and the revocation latency across instances: a run of its own.
+if (process.argv.includes('--compare-db')) {
+  await import('./compare-db.ts')
+  process.exit(0)
+}
 
 const { values: args } = parseArgs({
   options: {

@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import type { Config } from './config.ts'
-import { openDatabase } from './platform/db.ts'
+import { commitObserverOf, openDatabase } from './platform/db.ts'
 import type { Db } from './platform/db.ts'
 import { createAuthGuard } from './platform/auth-guard.ts'
 import { compileDrfValidator } from './platform/http/validation.ts'
@@ -40,6 +40,16 @@ import { departmentRoutes, universityRoutes } from './universities/routes.ts'
 import { createUniversityLookup } from './universities/lookup.ts'
 import { createUniversityService } from './universities/service.ts'
 import { createUniversityStore } from './universities/store.ts'
+import { createAuditRecorder } from './audit/record.ts'
+import { createAuditStore } from './audit/store.ts'
+import { auditRoutes } from './audit/routes.ts'
+import { createAuditService } from './audit/service.ts'
+import { createWebhookStore } from './webhooks/store.ts'
+import { createWebhookQueue } from './webhooks/queue.ts'
+import { createWebhookSender } from './webhooks/sender.ts'
+import { createWebhookService } from './webhooks/service.ts'
+import { webhookRoutes } from './webhooks/routes.ts'
+import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
 import { pagesRoutes } from './pages/routes.ts'
 import { createOutboxAdmin } from './mail/outbox-admin.ts'
@@ -113,7 +123,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text, file: mail.file } }, 'mail (console backend)')
   })
   // The metrics read the outbox (age of the oldest mail) and the outbox counts into them: the gauge reads lazily.
-  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt() })
+  const metrics = createMetrics({ oldestPendingMailAt: () => outbox.oldestPendingCreatedAt(), sessionCache: () => sessionLookup.stats() })
   const outbox = createOutboxStore(db, { onQueued: () => metrics.mail('queued') })
   const sender = createOutboxSender({
     store: outbox, mailer, log: app.log, observe: metrics.mail,
@@ -124,6 +134,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
+  const auditStore = createAuditStore(db)
+  // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
+  const webhookStore = createWebhookStore(db)
+  const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivate }
+  const secrets = webhookSecrets(config.secretKey)
+  const webhookSender = createWebhookSender({ store: webhookStore, secrets, policy: webhookPolicy, retryBaseMs: config.webhooks.retryBaseMs, log: app.log })
+  const webhookQueue = createWebhookQueue({ store: webhookStore, wakeSender: webhookSender.wake })
+  const audit = createAuditRecorder({ db, store: auditStore, clock, subscribers: [webhookQueue] })
+  const auditService = createAuditService({ store: auditStore, retentionDays: config.auditRetentionDays, clock })
   const deferred = createDeferredWork((error, label) => app.log.error({ err: error }, `${label} failed after its answer`))
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: sender.wake, deferred, hasher,
@@ -131,17 +150,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     commonPasswords: loadCommonPasswords(COMMON_PASSWORDS_FILE),
     site,
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
+    audit,
   })
-  const sessionLookup = createSessionLookup({ db, database: config.database })
+  const sessionLookup = createSessionLookup({
+    db, database: config.database, revocation: config.revocation, commits: commitObserverOf(db), clock: options.clock, log: (message) => app.log.warn(message),
+  })
   const tokens = createTokenService({
     db, store: tokenStore, findSession: sessionLookup.find, jwt: createJwtCodec(
       config.secretKey,
       { access: config.accessTokenLifetime, refresh: config.refreshTokenLifetime },
     ),
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
-    reuseInterval: config.refreshTokenReuseInterval, clock,
+    reuseInterval: config.refreshTokenReuseInterval, clock, audit,
   })
-  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site })
+  const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site, audit })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
   const limiter = createLimiter({ store: counters, enabled: config.rateLimit.enabled, rules: config.rateLimit.rules, clock })
@@ -164,12 +186,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
   await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
-  const sessions = createSessionService({ db, store: tokenStore })
+  const sessions = createSessionService({ db, store: tokenStore, audit })
   await app.register(sessionRoutes({ sessions, guard, events: metrics, config }), { prefix: '/api' })
   await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
   await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
+  await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
+  const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
+  await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
   await app.register(pagesRoutes({
-    accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ store: outbox, wakeMailer: sender.wake }),
+    accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
     guard, throttle, events: metrics, config, clock,
   }))
 
@@ -177,10 +202,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
-  }, (error) => app.log.error({ err: error }, 'pruning expired tokens and counters failed'))
+    await auditService.pruneExpired()
+    await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
+  }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters and audit events failed'))
 
   app.addHook('onReady', async () => {
+    await sessionLookup.start()
     sender.start()
+    webhookSender.start()
     pruner.start()
   })
   app.addHook('onClose', async () => {
@@ -189,6 +218,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await pruner.stop()
     await counters.close()
     await sender.stop()
+    await webhookSender.stop()
     mailer.close()
     await sessionLookup.close()
     await db.destroy()

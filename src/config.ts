@@ -12,6 +12,22 @@ import {
 } from './platform/env-parsers.ts'
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
+/**
+ * How the session cache of each instance hears of revocations on PostgreSQL (tokens/session-lookup.ts). PostgreSQL's
+ * LISTEN/NOTIFY is the primary channel: migration 0006's triggers notify inside the revoking transaction, so a notice
+ * exists exactly when the change committed, whoever made it (the CLI, psql, the Django import), and arrives in commit
+ * order, which the heartbeat's argument needs. Redis pub/sub is for deployments where LISTEN cannot work (DATABASE_URL
+ * through a transaction-pooling proxy with no direct URL for DATABASE_LISTEN_URL): its notices are published by this
+ * service after commit, so a change made elsewhere, or lost in a crash between commit and publish, waits out the
+ * cache's 30 s expiry.
+ */
+export type RevocationConfig = {
+  channel: { kind: 'postgres' } | { kind: 'redis'; url: string; keyPrefix: string }
+  /** A direct connection for LISTEN when DATABASE_URL goes through a proxy that cannot keep one; DATABASE_URL when absent. */
+  listenUrl: string | undefined
+  heartbeatMs: number
+  maxLagMs: number
+}
 export type SameSite = 'Lax' | 'Strict' | 'None'
 
 export type Config = {
@@ -62,10 +78,20 @@ export type Config = {
   redisUrl: string | undefined
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined
+  revocation: RevocationConfig
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
   /** The admin pages (/admin/) want a sign-in at most this many seconds old (API.md §14). */
   adminReauthSeconds: number
+  /** Audit events older than this many days are pruned (API.md §13). */
+  auditRetentionDays: number
+  webhooks: {
+    /** First retry of a failed delivery after about this long (with jitter), doubling, for 24 hours (API.md §13). */
+    retryBaseMs: number
+    /** Development and tests only: http:// URLs, and URLs that resolve to loopback or private addresses. */
+    allowHttp: boolean
+    allowPrivate: boolean
+  }
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -139,6 +165,9 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
     adminReauthSeconds: seconds(env, 'ADMIN_REAUTH_SECONDS', 900),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
+    webhooks: parseWebhooks(env, production, warnings),
+    revocation: parseRevocation(env),
     warnings,
   }
   return Object.freeze(config)
@@ -157,6 +186,14 @@ function parseAllowedHosts(env: Env, domain: string): string[] {
   return hosts
 }
 
+function parseWebhooks(env: Env, production: boolean, warnings: string[]): Config['webhooks'] {
+  const allowHttp = bool(env, 'WEBHOOK_ALLOW_HTTP', false)
+  const allowPrivate = bool(env, 'WEBHOOK_ALLOW_PRIVATE', false)
+  // They let a site admin's webhook reach the service's own network (SSRF): worth a line at every start in production.
+  if (production && (allowHttp || allowPrivate)) warnings.push('WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE are for development and tests only.')
+  return { retryBaseMs: seconds(env, 'WEBHOOK_RETRY_BASE_SECONDS', 5) * 1000, allowHttp, allowPrivate }
+}
+
 function optionalPath(env: Env, name: string): string | undefined {
   const value = optionalString(env, name)
   return value === undefined ? undefined : resolve(value)
@@ -166,6 +203,20 @@ function parseRedisUrl(env: Env): string | undefined {
   const url = optionalString(env, 'REDIS_URL')
   if (url !== undefined && !/^rediss?:\/\//.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL')
   return url
+}
+
+function parseRevocation(env: Env): RevocationConfig {
+  const kind = oneOf(env, 'REVOCATION_CHANNEL', ['postgres', 'redis'] as const, 'postgres')
+  const redisUrl = parseRedisUrl(env)
+  if (kind === 'redis' && redisUrl === undefined) throw new ConfigError('REVOCATION_CHANNEL', 'redis needs REDIS_URL')
+  const listenUrl = optionalString(env, 'DATABASE_LISTEN_URL')
+  if (listenUrl !== undefined && !/^postgres(ql)?:\/\//.test(listenUrl)) throw new ConfigError('DATABASE_LISTEN_URL', 'must be a postgres:// URL')
+  // API.md §16: a revocation counts everywhere within 1 s; the heartbeat must come back well within that.
+  const maxLagMs = int(env, 'REVOCATION_MAX_LAG_MS', 1000, { min: 10, max: 60_000 })
+  const heartbeatMs = int(env, 'REVOCATION_HEARTBEAT_MS', 250, { min: 5, max: 60_000 })
+  if (heartbeatMs >= maxLagMs) throw new ConfigError('REVOCATION_HEARTBEAT_MS', `must be below REVOCATION_MAX_LAG_MS (${maxLagMs})`)
+  const keyPrefix = string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:')
+  return { channel: kind === 'redis' && redisUrl !== undefined ? { kind, url: redisUrl, keyPrefix } : { kind: 'postgres' }, listenUrl, heartbeatMs, maxLagMs }
 }
 
 function resolveSecretKey(env: Env, production: boolean, dataDir: string, warnings: string[]): string {

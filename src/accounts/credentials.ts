@@ -1,6 +1,8 @@
 import { AppError } from '../platform/errors.ts'
 import type { AccountDeps } from './deps.ts'
 import type { User } from './user.ts'
+import type { LoginFailureReason } from '../audit/event-types.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 /**
  * Link tokens hash last_login to the whole second (Django's format, kept so old links stay valid), so a second
@@ -18,13 +20,21 @@ export function createCredentials(deps: AccountDeps) {
      * SimpleJWT's TokenObtainPairSerializer: unknown email, wrong password and inactive account give the same
      * answer, and cost the same time (a dummy verification for unknown emails): prevents account enumeration.
      */
-    async checkCredentials(email: string, password: string): Promise<User> {
+    async checkCredentials(email: string, password: string, context: RequestContext): Promise<User> {
+      const refuse = async (reason: LoginFailureReason, user: User | undefined): Promise<never> => {
+        await deps.audit.record(db, {
+          type: 'login.failed', context, userId: user?.id ?? null, universityId: user?.universityId ?? null, data: { reason, email, method: 'password' },
+        })
+        throw AppError.invalidCredentials()
+      }
       const user = await store.findByEmail(email)
       if (user === undefined) {
         await hasher.verifyDummy(password)
-        throw AppError.invalidCredentials()
+        return refuse('bad_credentials', undefined)
       }
-      if (!await hasher.verify(password, user.password) || !user.isActive) throw AppError.invalidCredentials()
+      // The log tells the two apart; the answer does not (account enumeration).
+      if (!await hasher.verify(password, user.password)) return refuse('bad_credentials', user)
+      if (!user.isActive) return refuse('inactive', user)
       const now = loginTimeAfter(user.lastLogin, Date.now())
       // A login updates last_login, which also invalidates outstanding password-reset links (Django's token).
       // An old or weaker hash is replaced while the plain password is at hand: one extra hash, this login only.

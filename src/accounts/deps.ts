@@ -5,6 +5,7 @@ import type { OutboxStore } from '../mail/outbox-store.ts'
 import type { createLinkTokens } from '../links/link-token.ts'
 import type { SiteInfo } from '../links/site.ts'
 import type { AccountStore } from './store.ts'
+import type { AuditRecorder } from '../audit/record.ts'
 
 /** What registration and the profile ask about universities; the universities feature answers (universities/lookup.ts). */
 export type UniversityLookup = {
@@ -28,4 +29,6 @@ export type AccountDeps = {
   site: SiteInfo
   /** Ends every session of the user inside the transaction that changed their credentials (API.md §11). */
   revokeSessionsOfUser: (trx: Db, userId: number, now: number) => Promise<void>
+  /** The audit log (API.md §13): every change records its event in its own transaction. */
+  audit: AuditRecorder
 }

@@ -10,6 +10,7 @@ import { storedLengthErrors } from './schemas.ts'
 import type { EmailBody, ResetEmailConfirmBody, SetEmailBody } from './schemas.ts'
 import type { User } from './user.ts'
 import { MESSAGES } from '../platform/http/messages.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 const TAKEN = [MESSAGES.emailTaken]
 
@@ -30,18 +31,24 @@ export function createEmailFlows(deps: AccountDeps) {
     else if (await store.emailTaken(email)) parsed.errors.new_email = TAKEN
   }
 
-  async function replaceEmail(user: User, email: string): Promise<void> {
-    await db.transaction().execute((trx) => changeCredentials(deps, trx, user.id, { email: email.toLowerCase() }))
+  async function replaceEmail(user: User, email: string, context: RequestContext, via: 'set_email' | 'reset_email'): Promise<void> {
+    const newEmail = email.toLowerCase()
+    await db.transaction().execute(async (trx) => {
+      await changeCredentials(deps, trx, user.id, { email: newEmail })
+      await deps.audit.record(trx, {
+        type: 'email.changed', context, userId: user.id, universityId: user.universityId, data: { via, old_email: user.email, new_email: newEmail },
+      })
+    })
   }
 
   return {
     /** POST /api/users/set_email/: the password and the new address are both field-level checks. */
-    async setEmail(user: User, parsed: Parsed<SetEmailBody>): Promise<void> {
+    async setEmail(user: User, parsed: Parsed<SetEmailBody>, context: RequestContext): Promise<void> {
       const wrong = await currentPasswordErrors(deps, user.password, parsed.value.current_password)
       if (wrong) parsed.errors.current_password = wrong
       await checkNewEmail(parsed)
       const body = complete(parsed)
-      await replaceEmail(user, body.new_email)
+      await replaceEmail(user, body.new_email, context, 'set_email')
     },
 
     /**
@@ -60,11 +67,11 @@ export function createEmailFlows(deps: AccountDeps) {
     },
 
     /** POST /api/users/reset_email_confirm/ */
-    async confirmEmailReset(parsed: Parsed<ResetEmailConfirmBody>): Promise<void> {
+    async confirmEmailReset(parsed: Parsed<ResetEmailConfirmBody>, context: RequestContext): Promise<void> {
       await checkNewEmail(parsed)
       const body = complete(parsed)
       const user = await userFromLink(deps, body.uid, body.token, 'email_reset')
-      await replaceEmail(user, body.new_email)
+      await replaceEmail(user, body.new_email, context, 'reset_email')
     },
   }
 }

@@ -9,6 +9,7 @@ import type { OptionalCurrentPasswordBody, ProfileBody, ShortUserPatchBody } fro
 import { USER_TYPE } from './user.ts'
 import type { User, UserPatch } from './user.ts'
 import { MESSAGES } from '../platform/http/messages.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 export const isSiteAdmin = (user: User): boolean => user.userType === USER_TYPE.SITE_ADMIN
 
@@ -58,14 +59,25 @@ export function createProfile(deps: AccountDeps) {
     return patch
   }
 
-  async function applyPatch(user: User, patch: UserPatch): Promise<User> {
-    await store.update(db, user.id, patch)
+  /** Records which fields changed, never their values (API.md §13: a small object of details). */
+  async function applyPatch(user: User, patch: UserPatch, context: RequestContext): Promise<User> {
+    const fields = Object.keys(patch).map((key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+    if (fields.length > 0) {
+      await db.transaction().execute(async (trx) => {
+        await store.update(trx, user.id, patch)
+        await deps.audit.record(trx, { type: 'user.updated', context, userId: user.id, universityId: user.universityId, data: { fields } })
+      })
+    }
     return (await store.findById(user.id)) ?? user
   }
 
-  async function deleteUser(user: User): Promise<void> {
+  async function deleteUser(user: User, context: RequestContext): Promise<void> {
     // Sessions and refresh tokens go with the row (ON DELETE CASCADE); access tokens die with the user lookup.
-    await db.transaction().execute((trx) => store.delete(trx, user.id))
+    await db.transaction().execute(async (trx) => {
+      await store.delete(trx, user.id)
+      const via = context.actorId === user.id ? 'self' : 'admin'
+      await deps.audit.record(trx, { type: 'user.deleted', context, userId: user.id, universityId: user.universityId, data: { via, email: user.email } })
+    })
   }
 
   /** A non-admin may only address their own id; others look like they do not exist. */
@@ -76,44 +88,44 @@ export function createProfile(deps: AccountDeps) {
     return user
   }
 
-  async function deleteMe(user: User, parsed: Parsed<OptionalCurrentPasswordBody>): Promise<void> {
+  async function deleteMe(user: User, parsed: Parsed<OptionalCurrentPasswordBody>, context: RequestContext): Promise<void> {
     if (parsed.value.current_password === undefined && parsed.errors.current_password === undefined) {
       parsed.errors.current_password = [MESSAGES.required]
     }
     const wrong = await currentPasswordErrors(deps, user.password, parsed.value.current_password)
     if (wrong) parsed.errors.current_password = wrong
     complete(parsed)
-    await deleteUser(user)
+    await deleteUser(user, context)
   }
 
   return {
     findVisible,
     deleteMe,
 
-    async updateMe(user: User, parsed: Parsed<ProfileBody>): Promise<User> {
+    async updateMe(user: User, parsed: Parsed<ProfileBody>, context: RequestContext): Promise<User> {
       await nameErrors(user, parsed.value, parsed.errors)
       const affiliation = await affiliationPatch(user, parsed.value, parsed.errors)
       const body = complete(parsed)
-      return applyPatch(user, { ...namePatch(body), ...affiliation })
+      return applyPatch(user, { ...namePatch(body), ...affiliation }, context)
     },
 
     list(viewer: User): Promise<User[]> | User[] {
       return isSiteAdmin(viewer) ? store.listAll() : [viewer]
     },
 
-    async updateShort(viewer: User, id: number, parsed: Parsed<ShortUserPatchBody>): Promise<User> {
+    async updateShort(viewer: User, id: number, parsed: Parsed<ShortUserPatchBody>, context: RequestContext): Promise<User> {
       const target = await findVisible(viewer, id)
       await nameErrors(target, parsed.value, parsed.errors)
-      return applyPatch(target, namePatch(complete(parsed)))
+      return applyPatch(target, namePatch(complete(parsed)), context)
     },
 
-    async deleteById(viewer: User, id: number, parsed: Parsed<OptionalCurrentPasswordBody>): Promise<void> {
-      if (viewer.id === id) return deleteMe(viewer, parsed)
+    async deleteById(viewer: User, id: number, parsed: Parsed<OptionalCurrentPasswordBody>, context: RequestContext): Promise<void> {
+      if (viewer.id === id) return deleteMe(viewer, parsed, context)
       // API.md §4: deleting someone else is 403 for a non-admin (not 404 as for reads).
       if (!isSiteAdmin(viewer)) throw AppError.permissionDenied()
       const target = await store.findById(id)
       if (target === undefined) throw AppError.notFound()
-      await deleteUser(target)
+      await deleteUser(target, context)
     },
 
     async findById(id: number): Promise<User> {

@@ -11,6 +11,7 @@ import type { EmailBody, RegisterBody, UidTokenBody } from './schemas.ts'
 import { USER_TYPE } from './user.ts'
 import type { User } from './user.ts'
 import { MESSAGES } from '../platform/http/messages.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 /** Django's is_password_usable: set_unusable_password() stores '!' followed by random characters. */
 const hasUsablePassword = (user: User): boolean => !user.password.startsWith('!')
@@ -49,7 +50,7 @@ export function createRegistration(deps: AccountDeps) {
 
   return {
     /** POST /api/users/: an inactive student account and its activation mail, in one transaction. */
-    async register(parsed: Parsed<RegisterBody>): Promise<User> {
+    async register(parsed: Parsed<RegisterBody>, context: RequestContext): Promise<User> {
       await relationErrors(parsed.value, parsed.errors)
       const body = complete(parsed)
       const attributes = { username: body.username, firstName: body.first_name, lastName: body.last_name, email: body.email }
@@ -63,6 +64,10 @@ export function createRegistration(deps: AccountDeps) {
           universityId: body.university ?? null, departmentId: body.department ?? null, userType: USER_TYPE.STUDENT, isActive: false,
         }, now)
         await queueActivationMail(trx, created, now)
+        await deps.audit.record(trx, {
+          type: 'user.registered', context, userId: created.id, universityId: created.universityId,
+          data: { via: 'registration', email: created.email, username: created.username, user_type: created.userType },
+        })
         return created
       })
       deps.wakeMailer()
@@ -70,10 +75,13 @@ export function createRegistration(deps: AccountDeps) {
     },
 
     /** POST /api/users/activation/ */
-    async activate(body: UidTokenBody): Promise<void> {
+    async activate(body: UidTokenBody, context: RequestContext): Promise<void> {
       const user = await userFromLink(deps, body.uid, body.token, 'activation')
       if (!awaitsActivation(user)) throw AppError.permissionDenied('Stale token for given user.')
-      await store.update(db, user.id, { isActive: true })
+      await db.transaction().execute(async (trx) => {
+        await store.update(trx, user.id, { isActive: true })
+        await deps.audit.record(trx, { type: 'user.activated', context, userId: user.id, universityId: user.universityId, data: { via: 'link' } })
+      })
     },
 
     /**

@@ -13,6 +13,7 @@ import {
 } from './schemas.ts'
 import { toCreatedUserJson, toFullUserJson, toShortUserJson } from './serialize.ts'
 import { docs } from './docs.ts'
+import { requestContext } from '../platform/http/request-context.ts'
 
 type Deps = { accounts: ReturnType<typeof createAccountService>; guard: AuthGuard<SignedIn>; throttle: Throttle }
 
@@ -36,6 +37,8 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
   const { accounts, guard } = deps
   const { throttle } = deps.throttle
   const me = (request: FastifyRequest) => guard.of(request).user
+  // Who and from where, for the audit log (API.md §13).
+  const signedInContext = (request: FastifyRequest) => requestContext(request, guard.of(request))
   const signedIn = [guard.authenticate]
 
   return async (fastify) => {
@@ -47,7 +50,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [throttle({ ip: 'register_ip', account: { scope: 'register_account', field: 'email' } })],
       schema: { ...docs.register, body: RegisterBody },
     }, async (request, reply) => {
-      const user = await accounts.register(parsedBody(request))
+      const user = await accounts.register(parsedBody(request), requestContext(request))
       return reply.code(201).send(toCreatedUserJson(user))
     })
     app.get('/', { ...slashOnly, preParsing: signedIn, schema: docs.list }, async (request) => (await accounts.list(me(request))).map(toShortUserJson))
@@ -56,7 +59,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [throttle({ ip: 'activation_ip', account: { scope: 'activation_account', field: 'uid' } })],
       schema: { ...docs.activate, body: UidTokenBody },
     }, async (request, reply) => {
-      await accounts.activate(request.body)
+      await accounts.activate(request.body, requestContext(request))
       return reply.code(204).send()
     })
     app.post('/resend_activation/', {
@@ -69,11 +72,11 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
 
     app.get('/me/', { preParsing: signedIn, schema: docs.me }, (request) => toFullUserJson(me(request), originOf(request)))
     app.put('/me/', { preParsing: signedIn, ...collect, schema: { ...docs.updateMe, body: ProfilePutBody } }, async (request) =>
-      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
+      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request), signedInContext(request)), originOf(request)))
     app.patch('/me/', { preParsing: signedIn, ...collect, schema: { ...docs.updateMe, body: ProfileBody } }, async (request) =>
-      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request)), originOf(request)))
+      toFullUserJson(await accounts.updateMe(me(request), parsedBody(request), signedInContext(request)), originOf(request)))
     app.delete('/me/', { preParsing: signedIn, ...collect, schema: { ...docs.deleteMe, body: CurrentPasswordBody } }, async (request, reply) => {
-      await accounts.deleteMe(me(request), parsedBody(request))
+      await accounts.deleteMe(me(request), parsedBody(request), signedInContext(request))
       return reply.code(204).send()
     })
 
@@ -83,21 +86,21 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       ...collect,
       schema: { ...docs.setPassword, body: SetPasswordBody },
     }, async (request, reply) => {
-      await accounts.setPassword(me(request), parsedBody(request))
+      await accounts.setPassword(me(request), parsedBody(request), signedInContext(request))
       return reply.code(204).send()
     })
     app.post('/reset_password/', {
       preHandler: [throttle({ ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } })],
       schema: { ...docs.resetPassword, body: EmailBody },
     }, async (request, reply) => {
-      await accounts.requestPasswordReset(request.body)
+      await accounts.requestPasswordReset(request.body, requestContext(request))
       return reply.code(204).send()
     })
     app.post('/reset_password_confirm/', {
       preHandler: [throttle({ ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } })],
       schema: { ...docs.resetPasswordConfirm, body: ResetPasswordConfirmBody },
     }, async (request, reply) => {
-      await accounts.confirmPasswordReset(request.body)
+      await accounts.confirmPasswordReset(request.body, requestContext(request))
       return reply.code(204).send()
     })
 
@@ -107,7 +110,7 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       ...collect,
       schema: { ...docs.setEmail, body: SetEmailBody },
     }, async (request, reply) => {
-      await accounts.setEmail(me(request), parsedBody(request))
+      await accounts.setEmail(me(request), parsedBody(request), signedInContext(request))
       return reply.code(204).send()
     })
     app.post('/reset_email/', {
@@ -122,22 +125,22 @@ export function accountRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })],
       schema: { ...docs.resetEmailConfirm, body: ResetEmailConfirmBody },
     }, async (request, reply) => {
-      await accounts.confirmEmailReset(parsedBody(request))
+      await accounts.confirmEmailReset(parsedBody(request), requestContext(request))
       return reply.code(204).send()
     })
 
     app.get('/:id/', { preParsing: signedIn, schema: { ...docs.getById, params: IdParams } }, async (request) =>
       toShortUserJson(await accounts.findVisible(me(request), idParam(request.params))))
     app.put('/:id/', { preParsing: signedIn, ...collect, schema: { ...docs.updateById, params: IdParams, body: ShortUserPutBody } }, async (request) =>
-      toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request))))
+      toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request), signedInContext(request))))
     app.patch('/:id/', { preParsing: signedIn, ...collect, schema: { ...docs.updateById, params: IdParams, body: ShortUserPatchBody } }, async (request) =>
-      toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request))))
+      toShortUserJson(await accounts.updateShort(me(request), idParam(request.params), parsedBody(request), signedInContext(request))))
     app.delete('/:id/', {
       preParsing: signedIn,
       ...collect,
       schema: { ...docs.deleteById, params: IdParams, body: OptionalCurrentPasswordBody },
     }, async (request, reply) => {
-      await accounts.deleteById(me(request), idParam(request.params), parsedBody(request))
+      await accounts.deleteById(me(request), idParam(request.params), parsedBody(request), signedInContext(request))
       return reply.code(204).send()
     })
   }

@@ -72,8 +72,8 @@ export function createStaffAccounts(deps: AccountDeps) {
     listUniversityMembers: (universityId: number, userType: number): Promise<User[]> => store.listOfUniversity(universityId, userType),
 
     /** Sessions and refresh tokens go with the row (ON DELETE CASCADE); access tokens die with the user lookup. */
-    async deleteAccount(userId: number): Promise<void> {
-      await deps.db.transaction().execute((trx) => store.delete(trx, userId))
+    async deleteAccount(trx: Db, userId: number): Promise<void> {
+      await store.delete(trx, userId)
     },
   }
 }

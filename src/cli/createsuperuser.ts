@@ -5,6 +5,7 @@ import { migrateToLatest } from '../platform/migrate.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { loadCommonPasswords, validatePassword } from '../accounts/password-validators.ts'
 import { createSiteAdmin, SiteAdminConflict } from '../accounts/site-admins.ts'
+import { auditRecorderFor } from './audit-recorder.ts'
 import { askHidden } from './prompt.ts'
 import { CommandError, withDatabase } from './run-command.ts'
 import type { Out } from './run-command.ts'
@@ -70,7 +71,7 @@ export async function createsuperuser(args: string[], out: Out): Promise<void> {
   await withDatabase(config, async (db) => {
     try {
       await migrateToLatest(db)
-      const user = await createSiteAdmin(db, createPasswordHasher(config.passwordHashing), { ...attributes, password })
+      const user = await createSiteAdmin(db, createPasswordHasher(config.passwordHashing), { ...attributes, password }, auditRecorderFor(db, config))
       out(`Superuser created: ${user.email} (id ${user.id}).`)
     } catch (error) {
       if (error instanceof SiteAdminConflict) throw new CommandError(error.message)

@@ -3,6 +3,8 @@ import { loadConfig, readEnvironment } from '../config.ts'
 import { createOutboxStore } from '../mail/outbox-store.ts'
 import type { OutboxMail, OutboxStore } from '../mail/outbox-store.ts'
 import { CommandError, withDatabase } from './run-command.ts'
+import { auditRecorderFor } from './audit-recorder.ts'
+import { commandLineContext } from '../platform/http/request-context.ts'
 import type { Out } from './run-command.ts'
 
 export const OUTBOX_USAGE = `Usage: npm run cli -- outbox <subcommand>
@@ -94,7 +96,13 @@ export async function outbox(args: string[], out: Out): Promise<void> {
     }
     const ids = rest.map(Number)
     await checkNamedMails(store, ids)
-    const count = await store.retryFailed(now, ids.length > 0 ? ids : undefined)
+    // The operator's action is recorded with it (API.md §13: admin.action).
+    const count = await db.transaction().execute(async (trx) => {
+      const retried = await createOutboxStore(trx).retryFailed(now, ids.length > 0 ? ids : undefined)
+      const context = commandLineContext('outbox retry')
+      await auditRecorderFor(db, config).record(trx, { type: 'admin.action', context, data: { action: 'outbox retry', target: `${retried} mails` } })
+      return retried
+    })
     out(count === 0 ? 'No failed mails to retry.' : `${count} failed mail${count === 1 ? '' : 's'} `
       + `due again; the service sends ${count === 1 ? 'it' : 'them'} at its next poll.`)
   })

@@ -19,6 +19,9 @@ import { createUniversityService } from '../universities/service.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { createUniversityStore } from '../universities/store.ts'
 import { CommandError, withDatabase } from './run-command.ts'
+import { auditRecorderFor } from './audit-recorder.ts'
+import { commandLineContext } from '../platform/http/request-context.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 import type { Out } from './run-command.ts'
 
 export const UNIVERSITIES_USAGE = `Usage: npm run cli -- universities <subcommand>
@@ -40,11 +43,12 @@ type Action = 'approve' | 'disapprove' | 'ban' | 'unban'
 const MAIL_QUEUED = 'The mail to its admin (if it has one) is queued: the running service sends it at its next poll.'
 
 // The service functions the HTTP routes call (universities/routes.ts), with the message of their answer.
-const ACTIONS: Record<Action, { run: (universities: UniversityService, id: number) => Promise<void>; done: string }> = {
-  approve: { run: (u, id) => u.approveUniversity(id), done: `approved.\n${MAIL_QUEUED}` },
-  disapprove: { run: (u, id) => u.disapproveUniversity(id), done: `disapproved.\n${MAIL_QUEUED}` },
-  ban: { run: (u, id) => u.setUniversityBanned(id, true), done: 'banned.' },
-  unban: { run: (u, id) => u.setUniversityBanned(id, false), done: 'unbanned.' },
+type Run = (universities: UniversityService, id: number, context: RequestContext) => Promise<void>
+const ACTIONS: Record<Action, { run: Run; done: string }> = {
+  approve: { run: (u, id, c) => u.approveUniversity(id, c), done: `approved.\n${MAIL_QUEUED}` },
+  disapprove: { run: (u, id, c) => u.disapproveUniversity(id, c), done: `disapproved.\n${MAIL_QUEUED}` },
+  ban: { run: (u, id, c) => u.setUniversityBanned(id, true, c), done: 'banned.' },
+  unban: { run: (u, id, c) => u.setUniversityBanned(id, false, c), done: 'unbanned.' },
 }
 
 /**
@@ -55,6 +59,7 @@ function universityService(config: Config, db: Db): UniversityService {
   const outbox = createOutboxStore(db)
   const universityStore = createUniversityStore(db)
   const tokenStore = createTokenStore(db)
+  const audit = auditRecorderFor(db, config)
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: () => {}, hasher: createPasswordHasher(config.passwordHashing),
@@ -63,8 +68,9 @@ function universityService(config: Config, db: Db): UniversityService {
     revokeSessionsOfUser: (trx, userId, now) => tokenStore.revokeSessionsOfUser(trx, userId, now),
     // No university action defers work (only reset and resend requests do); a failure would still be reported.
     deferred: createDeferredWork((error, label) => process.stderr.write(`${label} failed: ${String(error)}\n`)),
+    audit,
   })
-  return createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: () => {}, site })
+  return createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: () => {}, site, audit })
 }
 
 function table(universities: UniversityWithAdmin[]): string {
@@ -87,12 +93,12 @@ function listOf(universities: UniversityService, flags: { pending: boolean; appr
 }
 
 /**
- * The one place an operator's action on a university happens. The audit log (API.md §13) records each as an
- * `admin.action` event here (data.action = the subcommand, the university's id, no actor: the command line).
+ * The one place an operator's action on a university happens. The audit log (API.md §13) records the university's
+ * event and an `admin.action` naming the command, in the action's transaction (no actor: the command line).
  */
 async function act(universities: UniversityService, action: Action, id: number): Promise<string> {
   try {
-    await ACTIONS[action].run(universities, id)
+    await ACTIONS[action].run(universities, id, commandLineContext(`universities ${action}`))
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') {
       throw new CommandError(`No university with id ${id}: \`npm run cli -- universities list\` shows the ids.`)

@@ -9,6 +9,7 @@ import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { createTokenStore } from '../tokens/store.ts'
 import { askHidden } from './prompt.ts'
 import { CommandError, withDatabase } from './run-command.ts'
+import { auditRecorderFor } from './audit-recorder.ts'
 import type { Out } from './run-command.ts'
 
 export const USERS_USAGE = `Usage: npm run cli -- users <subcommand>
@@ -118,6 +119,7 @@ export async function users(args: string[], out: Out): Promise<void> {
     const accounts = createOperatorAccounts({
       db, store: createAccountStore(db), hasher: createPasswordHasher(config.passwordHashing),
       commonPasswords: loadCommonPasswords(COMMON_PASSWORDS), revokeSessionsOfUser: tokens.revokeSessionsOfUser,
+      audit: auditRecorderFor(db, config),
     })
     try {
       await runSubcommand(accounts, sub, ref, { json: values.json, stdin: values['password-stdin'] }, out)

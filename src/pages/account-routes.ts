@@ -75,7 +75,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/account/profile/', {
       ...collect, schema: { ...pageDocs.accountPost, body: ProfileForm }, config: errorsOn('profile'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
-      const result = await attempt(() => accounts.updateMe(page.of(request).user, formBody<ProfileBody>(request)))
+      const result = await attempt(() => accounts.updateMe(page.of(request).user, formBody<ProfileBody>(request), page.context(request)))
       if (!result.ok) return accountPage(request, reply, { form: 'profile', error: result.error })
       return reply.redirect('/account/?notice=profile', 303)
     })
@@ -88,11 +88,11 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [...signedIn, throttle({ ip: 'set_password_ip', user: 'set_password_account' })],
     }, async (request, reply) => {
       const { user } = page.of(request)
-      const result = await attempt(() => accounts.setPassword(user, formBody<SetPasswordBody>(request)))
+      const result = await attempt(() => accounts.setPassword(user, formBody<SetPasswordBody>(request), page.context(request)))
       if (!result.ok) return accountPage(request, reply, { form: 'password', error: result.error })
       // The change ended every session, this one too (API.md §11); this browser, which just proved the password,
       // gets a new one, as Django keeps the session of the user who changed it.
-      setAuthCookies(reply, config.cookies, await tokens.login(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }))
+      setAuthCookies(reply, config.cookies, await tokens.login(user, page.context(request)))
       return reply.redirect('/account/?notice=password', 303)
     })
 
@@ -121,7 +121,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })],
     }, async (request, reply) => {
-      const result = await attempt(() => accounts.confirmEmailReset(formBody<ResetEmailConfirmBody>(request)))
+      const result = await attempt(() => accounts.confirmEmailReset(formBody<ResetEmailConfirmBody>(request), page.context(request)))
       if (!result.ok) {
         const form = { values: typedValues(request), error: result.error }
         return render(request, reply, 'email-confirm', { title: 'Change email', ...linkOf(request), form, status: result.error.status })
@@ -134,7 +134,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       schema: { ...pageDocs.accountPost, params: IdParams, body: CsrfOnlyForm }, config: errorsOn('sessions'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
       const principal = page.of(request)
-      await sessions.revoke(principal, request.params.id)
+      await sessions.revoke(principal, request.params.id, page.context(request))
       if (request.params.id !== principal.claims.sid) return reply.redirect('/account/?notice=session-revoked', 303)
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=signed-out', 303)
@@ -143,7 +143,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/account/sessions/revoke-all/', {
       schema: { ...pageDocs.accountPost, body: CsrfOnlyForm }, config: errorsOn('sessions'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
-      await sessions.revokeAll(page.of(request))
+      await sessions.revokeAll(page.of(request), page.context(request))
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=signed-out-everywhere', 303)
     })
@@ -151,7 +151,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/account/delete/', {
       ...collect, schema: { ...pageDocs.accountPost, body: DeleteAccountForm }, config: errorsOn('delete'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
-      const result = await attempt(() => accounts.deleteMe(page.of(request).user, formBody<OptionalCurrentPasswordBody>(request)))
+      const result = await attempt(() => accounts.deleteMe(page.of(request).user, formBody<OptionalCurrentPasswordBody>(request), page.context(request)))
       if (!result.ok) return accountPage(request, reply, { form: 'delete', error: result.error })
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=deleted', 303)

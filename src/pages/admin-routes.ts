@@ -40,8 +40,8 @@ type SearchQuery = { q?: string; type?: string; university?: string; active?: st
 
 /**
  * /admin/ for site admins (API.md §14): the dashboard, users (search, a user's page with activation, type and
- * sessions) and the mail outbox. Every action calls the service the JSON routes and the CLI use. Each action is to be
- * an audit event with the admin as actor (§13): the audit feature records them where these handlers call the service.
+ * sessions) and the mail outbox. Every action calls the service the JSON routes and the CLI use, which records its
+ * audit event (§13) with the signed-in admin as actor (page.context).
  */
 export function adminRoutes(deps: Deps): FastifyPluginAsync {
   const { accounts, sessions, universities, outbox, page, render, form } = deps
@@ -105,7 +105,7 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
     for (const [suffix, active] of [['activate', true], ['deactivate', false]] as const) {
       app.post(`/admin/users/:id/${suffix}/`, { ...userAction(suffix), preHandler: siteAdmin }, async (request, reply) => {
         const id = idOf(request.params.id)
-        const result = await attempt(() => accounts.setUserActive(page.of(request).user, id, active))
+        const result = await attempt(() => accounts.setUserActive(page.of(request).user, id, active, page.context(request)))
         if (!result.ok) return userPage(request, reply, id, result.error)
         return reply.redirect(`/admin/users/${id}/?notice=${active ? 'activated' : 'deactivated'}`, 303)
       })
@@ -115,7 +115,7 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
       const id = idOf(request.params.id)
       const result = await attempt(async () => {
         if (request.validationError !== undefined) throw request.validationError
-        return accounts.setUserType(page.of(request).user, id, (request.body as { user_type: number }).user_type)
+        return accounts.setUserType(page.of(request).user, id, (request.body as { user_type: number }).user_type, page.context(request))
       })
       if (!result.ok) return userPage(request, reply, id, result.error)
       return reply.redirect(`/admin/users/${id}/?notice=type-changed`, 303)
@@ -127,7 +127,7 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: siteAdmin,
     }, async (request, reply) => {
       const id = idOf(request.params.id)
-      await sessions.revokeSessionOf(id, request.params.session)
+      await sessions.revokeSessionOf(await accounts.findById(id), request.params.session, page.context(request))
       return reply.redirect(`/admin/users/${id}/?notice=user-session-revoked`, 303)
     })
 
@@ -136,7 +136,7 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
 
     app.post('/admin/outbox/:id/retry/', { ...action('/admin/outbox/'), schema: { ...pageDocs.adminPost, params: IdParams, body: CsrfOnlyForm },
       preHandler: siteAdmin }, async (request, reply) => {
-      await outbox.retry(idOf(request.params.id))
+      await outbox.retry(idOf(request.params.id), page.context(request))
       return reply.redirect('/admin/outbox/?notice=retried', 303)
     })
   }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { PageError } from '../platform/http/error-rendering.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 import { complete } from '../platform/http/field-checks.ts'
 import type { UniversityService } from '../universities/service.ts'
 import type { DepartmentBody, FacultyBody } from '../universities/schemas.ts'
@@ -18,17 +19,17 @@ type State = (typeof STATES)[number]
 
 /** The university actions of API.md §8, as the admin console's buttons, and the notice each one leaves. */
 const ACTIONS = {
-  approve: { run: (u: UniversityService, id: number) => u.approveUniversity(id), notice: 'approved' },
-  disapprove: { run: (u: UniversityService, id: number) => u.disapproveUniversity(id), notice: 'disapproved' },
-  ban: { run: (u: UniversityService, id: number) => u.setUniversityBanned(id, true), notice: 'banned' },
-  unban: { run: (u: UniversityService, id: number) => u.setUniversityBanned(id, false), notice: 'unbanned' },
+  approve: { run: (u: UniversityService, id: number, c: RequestContext) => u.approveUniversity(id, c), notice: 'approved' },
+  disapprove: { run: (u: UniversityService, id: number, c: RequestContext) => u.disapproveUniversity(id, c), notice: 'disapproved' },
+  ban: { run: (u: UniversityService, id: number, c: RequestContext) => u.setUniversityBanned(id, true, c), notice: 'banned' },
+  unban: { run: (u: UniversityService, id: number, c: RequestContext) => u.setUniversityBanned(id, false, c), notice: 'unbanned' },
 } as const
 
 /**
  * /admin/universities/ for site admins (pending, approved, banned; API.md §8's approve, disapprove, ban, unban) and,
  * for university admins and moderators, their own university's faculty and (admins only) departments. The services
- * decide whose university it is: a manager never reaches another university's people. Each action is to be an audit
- * event (§13) with the admin as actor, recorded where these handlers call the service.
+ * decide whose university it is: a manager never reaches another university's people. Each action is the service's
+ * audit event (§13), with the signed-in admin as actor (page.context).
  */
 export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
   const { universities, page, render, form } = deps
@@ -67,7 +68,7 @@ export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
         preValidation: [form],
         preHandler: siteAdmin,
       }, async (request, reply) => {
-        await run(universities, idOf(request.params.id))
+        await run(universities, idOf(request.params.id), page.context(request))
         return reply.redirect(`/admin/universities/?notice=${notice}`, 303)
       })
     }
@@ -82,7 +83,7 @@ export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: manager,
     }, async (request, reply) => {
-      const result = await attempt(() => universities.addFaculty(page.of(request).user, complete(formBody<FacultyBody>(request))))
+      const result = await attempt(() => universities.addFaculty(page.of(request).user, complete(formBody<FacultyBody>(request)), page.context(request)))
       if (!result.ok) return facultyPage(request, reply, result.error)
       return reply.redirect('/admin/faculty/?notice=faculty-added', 303)
     })
@@ -93,7 +94,7 @@ export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: manager,
     }, async (request, reply) => {
-      await universities.removeFaculty(page.of(request).user, idOf(request.params.id))
+      await universities.removeFaculty(page.of(request).user, idOf(request.params.id), page.context(request))
       return reply.redirect('/admin/faculty/?notice=faculty-removed', 303)
     })
 
@@ -107,7 +108,8 @@ export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: universityAdmin,
     }, async (request, reply) => {
-      const result = await attempt(() => universities.createDepartment(page.of(request).user, complete(formBody<DepartmentBody>(request))))
+      const body = () => complete(formBody<DepartmentBody>(request))
+      const result = await attempt(() => universities.createDepartment(page.of(request).user, body(), page.context(request)))
       if (!result.ok) return departmentsPage(request, reply, result.error)
       return reply.redirect('/admin/departments/?notice=department-added', 303)
     })
@@ -118,7 +120,7 @@ export function adminUniversityRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: universityAdmin,
     }, async (request, reply) => {
-      await universities.deleteDepartment(page.of(request).user, idOf(request.params.id))
+      await universities.deleteDepartment(page.of(request).user, idOf(request.params.id), page.context(request))
       return reply.redirect('/admin/departments/?notice=department-removed', 303)
     })
   }

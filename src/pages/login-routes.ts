@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onSendHookHandler, preValidationHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import type { PageError } from '../platform/http/error-rendering.ts'
 import { complete } from '../platform/http/field-checks.ts'
+import { requestContext } from '../platform/http/request-context.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { ResetPasswordConfirmBody } from '../accounts/schemas.ts'
 import { clearAuthCookies, setAuthCookies } from '../tokens/cookies.ts'
@@ -29,6 +30,18 @@ type Deps = {
 }
 
 const collect = { attachValidation: true }
+
+/**
+ * onSend of the sign-in form: a sign-in refused by its rate limit never reaches the password check, so its
+ * `login.failed` event (reason `throttled`, API.md §13) is recorded from the answer, as POST /api/jwt/create/ does.
+ */
+function recordThrottledLogin(tokens: TokenService): onSendHookHandler {
+  return (request, reply, payload, done) => {
+    if (reply.statusCode !== 429) return done(null, payload)
+    const email = (request.body as Record<string, unknown> | undefined)?.email
+    tokens.recordThrottledLogin(requestContext(request), typeof email === 'string' ? email.trim() : null).then(() => done(null, payload), done)
+  }
+}
 
 /** /login/ and its forgotten-password pages (API.md §14): the services of POST /api/jwt/create/ and /api/users/reset_password*. */
 export function loginRoutes(deps: Deps): FastifyPluginAsync {
@@ -65,12 +78,12 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       config: loginErrorPage,
       preValidation: [form],
       preHandler: [throttle({ ip: 'login_ip', login: { field: 'email' } })],
-      onSend: [countOnlyFailedLogins('email')],
+      onSend: [countOnlyFailedLogins('email'), recordThrottledLogin(tokens)],
     }, async (request, reply) => {
       const next = safeNext((request.body as Record<string, unknown>).next)
       const result = await attempt(async () => {
         const body = complete(formBody<{ email: string; password: string }>(request))
-        return accounts.checkCredentials(body.email, body.password)
+        return accounts.checkCredentials(body.email, body.password, page.context(request))
       })
       if (!result.ok) {
         if (result.error.status === 401) deps.events.login('failed')
@@ -80,8 +93,8 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       // passkey`) instead of opening the session, and open it once that step passes.
       const previous = await page.resolve(request, reply)
       // Signing in again (the admin console's re-authentication) replaces this browser's session instead of leaving it.
-      if (previous !== null) await tokens.logout(previous, request.cookies.refresh)
-      const pair = await tokens.login(result.value, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+      if (previous !== null) await tokens.logout(previous, request.cookies.refresh, page.context(request))
+      const pair = await tokens.login(result.value, requestContext(request))
       deps.events.login('succeeded')
       deps.events.token('issued')
       setAuthCookies(reply, config.cookies, pair)
@@ -90,7 +103,7 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
 
     app.post('/logout/', { schema: { ...pageDocs.logout, body: CsrfOnlyForm }, preValidation: [form] }, async (request, reply) => {
       const principal = await page.resolve(request, reply)
-      if (principal !== null) await tokens.logout(principal, request.cookies.refresh)
+      if (principal !== null) await tokens.logout(principal, request.cookies.refresh, page.context(request))
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=signed-out', 303)
     })
@@ -105,7 +118,7 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: [throttle({ ip: 'reset_password_ip', account: { scope: 'reset_password_account', field: 'email' } })],
     }, async (request, reply) => {
-      const result = await attempt(async () => accounts.requestPasswordReset(complete(formBody<{ email: string }>(request))))
+      const result = await attempt(async () => accounts.requestPasswordReset(complete(formBody<{ email: string }>(request)), page.context(request)))
       if (!result.ok) {
         return render(request, reply, 'reset-request', { title: 'Forgot password', form: { values: typedValues(request), error: result.error }, status: 400 })
       }
@@ -123,7 +136,7 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       preValidation: [form],
       preHandler: [throttle({ ip: 'reset_password_confirm_ip', account: { scope: 'reset_password_confirm_account', field: 'uid' } })],
     }, async (request, reply) => {
-      const result = await attempt(async () => accounts.confirmPasswordReset(complete(formBody<ResetPasswordConfirmBody>(request))))
+      const result = await attempt(async () => accounts.confirmPasswordReset(complete(formBody<ResetPasswordConfirmBody>(request)), page.context(request)))
       if (result.ok) return reply.redirect('/login/?notice=password-reset', 303)
       const { uid, token } = request.body as Record<string, string>
       return render(request, reply, 'reset-confirm', { title: 'Choose a new password', uid, token, form: { error: result.error }, status: result.error.status })

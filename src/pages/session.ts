@@ -6,6 +6,8 @@ import { USER_TYPE } from '../accounts/user.ts'
 import { setAuthCookies } from '../tokens/cookies.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
 import type { SessionService } from '../tokens/sessions.ts'
+import { requestContext } from '../platform/http/request-context.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 import { loginPath } from './next-path.ts'
 
 export type PageSessionDeps = {
@@ -41,7 +43,7 @@ export function createPageSession(deps: PageSessionDeps) {
     const refresh = request.cookies.refresh
     if (principal === null && refresh) {
       try {
-        const pair = await tokens.refresh(refresh)
+        const pair = await tokens.refresh(refresh, requestContext(request))
         setAuthCookies(reply, config.cookies, pair)
         principal = await tokens.authenticate(pair.access)
       } catch (error) {
@@ -99,6 +101,11 @@ export function createPageSession(deps: PageSessionDeps) {
       if (principal === undefined || principal === null) throw AppError.notAuthenticated()
       return principal
     },
+    /**
+     * Who does what a page does, for the audit log (API.md §13): the signed-in user (and session) this request
+     * resolved as actor, or nobody on an anonymous page, through the same requestContext() as the JSON routes.
+     */
+    context: (request: FastifyRequest): RequestContext => requestContext(request, resolved.get(request) ?? null),
     /** The principal if any has been resolved for this request (the layout's header). */
     peek: (request: FastifyRequest): Principal | null => resolved.get(request) ?? null,
   }

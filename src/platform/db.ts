@@ -6,6 +6,8 @@ import type { Generated } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.ts'
 import { cachingStatements } from './sqlite-statements.ts'
+import { observeCommits } from './commit-observer.ts'
+import type { CommitObserver } from './commit-observer.ts'
 
 // Times are whole milliseconds since the epoch in a bigint column: one representation that SQLite and PostgreSQL
 // sort, compare and return alike. Flags are 0/1 integers for the same reason (better-sqlite3 cannot bind booleans).
@@ -113,6 +115,57 @@ export type RateLimitBucketsTable = {
   tat: Millis
 }
 
+/** API.md §13: one security event, append-only; `data` is a JSON object of the keys its type allows. */
+export type AuditEventsTable = {
+  id: string
+  at: Millis
+  type: string
+  actorId: number | null
+  userId: number | null
+  universityId: number | null
+  ip: string | null
+  userAgent: string | null
+  sessionId: string | null
+  data: string
+}
+
+export type WebhookEndpointsTable = {
+  id: Generated<number>
+  url: string
+  /** JSON array of event types, or `["*"]`. */
+  events: string
+  description: string
+  /** The `whsec_` secret, sealed (platform/sealed-secrets.ts). */
+  secretSealed: string
+  createdAt: Millis
+  updatedAt: Millis
+}
+
+/** The webhook outbox: one event for one endpoint, claimed and retried like a mail. */
+export type WebhookDeliveriesTable = {
+  id: Generated<number>
+  endpointId: number
+  eventId: string
+  payload: string
+  createdAt: Millis
+  attempts: number
+  nextAttemptAt: Millis
+  claimedUntil: Millis | null
+  deliveredAt: Millis | null
+  failedAt: Millis | null
+  lastStatusCode: number | null
+  lastError: string | null
+}
+
+export type WebhookAttemptsTable = {
+  id: Generated<number>
+  deliveryId: number
+  at: Millis
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+}
+
 export type Database = {
   users: UsersTable
   universities: UniversitiesTable
@@ -123,12 +176,23 @@ export type Database = {
   refreshTokens: RefreshTokensTable
   revokedTokens: RevokedTokensTable
   rateLimitBuckets: RateLimitBucketsTable
+  auditEvents: AuditEventsTable
+  webhookEndpoints: WebhookEndpointsTable
+  webhookDeliveries: WebhookDeliveriesTable
+  webhookAttempts: WebhookAttemptsTable
 }
 
 export type Db = Kysely<Database>
 
 // pg returns bigint (int8) as a string by default; our bigints are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (value) => Number(value))
+
+const observers = new WeakMap<Db, CommitObserver>()
+
+/** Commits that changed what the session cache keeps, on a PostgreSQL database opened here (commit-observer.ts). */
+export function commitObserverOf(db: Db): CommitObserver | undefined {
+  return observers.get(db)
+}
 
 /** Opens the database the config names, with the pragmas SQLite needs to behave like a server database. */
 export function openDatabase(config: DatabaseConfig): Db {
@@ -139,7 +203,10 @@ export function openDatabase(config: DatabaseConfig): Db {
     // pool is ending) is an 'error' event on the pool, which would crash the process unheard. pg has already removed
     // that client and the next query opens a new one; a query that was running fails on its own.
     pool.on('error', () => {})
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins })
+    const { dialect, observer } = observeCommits(new PostgresDialect({ pool }))
+    const db = new Kysely<Database>({ dialect, plugins })
+    observers.set(db, observer)
+    return db
   }
   if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true })
   const sqlite = new SQLite(config.file)

@@ -5,7 +5,10 @@ import { AppError } from './errors.ts'
 import { DetailJson } from './response-shapes.ts'
 
 /** The service's Prometheus metrics; one registry per app, so tests and several apps in a process never mix. */
-export function createMetrics(opts: { oldestPendingMailAt: () => Promise<number | null> }) {
+/** What the session cache (tokens/session-lookup.ts) has counted; the listener's figures only on PostgreSQL. */
+export type SessionCacheStats = { hits: number; misses: number; invalidations?: number; reconnects?: number; secondsSinceHeartbeat?: number }
+
+export function createMetrics(opts: { oldestPendingMailAt: () => Promise<number | null>; sessionCache: () => SessionCacheStats }) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const httpRequests = new Counter({
@@ -24,6 +27,23 @@ export function createMetrics(opts: { oldestPendingMailAt: () => Promise<number 
       const oldest = await opts.oldestPendingMailAt()
       this.set(oldest === null ? 0 : (Date.now() - oldest) / 1000)
     },
+  })
+  // The cache counts in plain numbers on its hot path; the metrics read them when scraped.
+  const cacheCounter = (name: string, help: string, read: (stats: SessionCacheStats) => number | undefined) => new Counter({
+    name, help, registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(read(opts.sessionCache()) ?? 0)
+    },
+  })
+  cacheCounter('session_cache_hits_total', 'Authenticated requests answered from the session cache', (s) => s.hits)
+  cacheCounter('session_cache_misses_total', 'Session lookups read from the database (cold, expired, invalidated, or cache bypassed)', (s) => s.misses)
+  cacheCounter('session_cache_invalidations_total', 'Revocation notices received by the listener (PostgreSQL)', (s) => s.invalidations)
+  cacheCounter('session_cache_listener_reconnects_total', 'Times the revocation listener was lost and subscribed again', (s) => s.reconnects)
+  new Gauge({
+    name: 'session_cache_heartbeat_age_seconds', help: 'Seconds since the listener last heard its own heartbeat (0 without a listener)',
+    registers: [registry],
+    collect() { this.set(opts.sessionCache().secondsSinceHeartbeat ?? 0) },
   })
   for (const result of ['succeeded', 'failed']) logins.inc({ result }, 0)
   for (const event of ['issued', 'refreshed', 'revoked']) tokens.inc({ event }, 0)

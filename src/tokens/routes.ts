@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest, onSendHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
@@ -13,6 +13,7 @@ import type { Principal, TokenService } from './service.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import { tokenEventHooks } from './events.ts'
 import type { TokenEvents } from './events.ts'
+import { requestContext } from '../platform/http/request-context.ts'
 
 type Deps = {
   tokens: TokenService
@@ -39,6 +40,19 @@ function tokenFrom(request: FastifyRequest, cookieName: 'refresh' | 'access', fi
   return result.value[field] as string
 }
 
+/**
+ * onSend of the login route: a login refused by its rate limit never reaches the password check, so its
+ * `login.failed` event (reason `throttled`, API.md §13) is recorded here, from the answer.
+ */
+function recordThrottledLogin(tokens: TokenService): onSendHookHandler {
+  return (request, reply, payload, done) => {
+    if (reply.statusCode !== 429) return done(null, payload)
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const email = typeof body.email === 'string' ? body.email.trim() : null
+    tokens.recordThrottledLogin(requestContext(request), email).then(() => done(null, payload), done)
+  }
+}
+
 export function tokenRoutes(deps: Deps): FastifyPluginAsync {
   const { tokens, credentials, guard, config } = deps
   const { throttle, countOnlyFailedLogins } = deps.throttle
@@ -50,11 +64,12 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/jwt/create/', {
       schema: { ...docs.login, body: LoginBody },
       preHandler: [throttle({ ip: 'login_ip', login: { field: 'email' } })],
-      onSend: [countOnlyFailedLogins('email'), counted.loginAttempt],
+      onSend: [countOnlyFailedLogins('email'), counted.loginAttempt, recordThrottledLogin(tokens)],
     }, async (request, reply) => {
       const body = request.body
-      const user = await credentials.checkCredentials(body.email, body.password)
-      const pair = await tokens.login(user, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
+      const context = requestContext(request)
+      const user = await credentials.checkCredentials(body.email, body.password, context)
+      const pair = await tokens.login(user, context)
       setAuthCookies(reply, config.cookies, pair)
       return pair
     })
@@ -62,7 +77,7 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/jwt/refresh/', {
       schema: { ...docs.refresh, body: RefreshBody }, preParsing: [csrfWhenCookie('refresh')], onSend: [counted.refreshed],
     }, async (request, reply) => {
-      const result = await tokens.refresh(tokenFrom(request, 'refresh', 'refresh'))
+      const result = await tokens.refresh(tokenFrom(request, 'refresh', 'refresh'), requestContext(request))
       setAuthCookies(reply, config.cookies, result)
       return result
     })
@@ -77,7 +92,7 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
     }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>
       const refresh = request.cookies.refresh || (typeof body.refresh === 'string' ? body.refresh : undefined)
-      await tokens.logout(guard.of(request), refresh)
+      await tokens.logout(guard.of(request), refresh, requestContext(request, guard.of(request)))
       clearAuthCookies(reply, config.cookies)
       return reply.code(204).send()
     })

@@ -5,6 +5,8 @@ import type { User } from '../accounts/user.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
 import type { TokenStore } from './store.ts'
 import type { SessionWithUser } from './session-lookup.ts'
+import type { AuditRecorder } from '../audit/record.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 export type Principal = { user: User; claims: TokenClaims }
 export type LoginMeta = { ip: string | null; userAgent: string | null }
@@ -24,6 +26,7 @@ export function createTokenService(deps: {
   rotateRefreshTokens: boolean
   reuseInterval: number
   clock: () => number
+  audit: AuditRecorder
 }) {
   const { db, store, jwt } = deps
 
@@ -53,7 +56,7 @@ export function createTokenService(deps: {
    * last, within REFRESH_TOKEN_REUSE_INTERVAL: a second tab, or a retry of a refresh whose answer was lost, gets the
    * successor the first refresh got, so neither signs the other out.
    */
-  async function rotate(user: User, sessionId: string, claims: TokenClaims, now: number): Promise<TokenPair> {
+  async function rotate(user: User, sessionId: string, claims: TokenClaims, now: number, context: RequestContext): Promise<TokenPair> {
     const successor = jwt.successorJti(claims.jti)
     const refresh = await db.transaction().execute(async (trx) => {
       const next = jwt.sign('refresh', user.id, sessionId, now, successor)
@@ -67,6 +70,10 @@ export function createTokenService(deps: {
       // Signed as at that rotation: the same claims and jti give the very token the first refresh got (already stored).
       if (rotatedAt !== null) return jwt.sign('refresh', user.id, sessionId, rotatedAt, successor).token
       await store.revokeSession(trx, sessionId, now)
+      await deps.audit.record(trx, {
+        type: 'token.reuse_detected', context, userId: user.id, universityId: user.universityId, sessionId,
+        data: { revoked_session_id: sessionId },
+      })
       return null
     })
     // Thrown after the transaction commits, so the revocation of the reused session is kept.
@@ -124,16 +131,21 @@ export function createTokenService(deps: {
 
   return {
     /** POST /api/jwt/create/: a new session and its first token pair. */
-    async login(user: User, meta: LoginMeta): Promise<TokenPair> {
+    async login(user: User, context: RequestContext): Promise<TokenPair> {
       const now = deps.clock()
       return db.transaction().execute(async (trx) => {
-        const { sessionId, refresh } = await openSession(trx, user.id, meta, now)
+        const { sessionId, refresh } = await openSession(trx, user.id, context, now)
+        // In the login's transaction (API.md §13): the session exists exactly when its event does.
+        await deps.audit.record(trx, {
+          type: 'login.succeeded', context: { ...context, actorId: user.id }, userId: user.id, universityId: user.universityId, sessionId,
+          data: { method: 'password', amr: ['pwd'] },
+        })
         return { access: jwt.sign('access', user.id, sessionId, now).token, refresh }
       })
     },
 
     /** POST /api/jwt/refresh/: a new access token, and with rotation (the default) a new refresh token. */
-    async refresh(token: string): Promise<{ access: string; refresh?: string }> {
+    async refresh(token: string, context: RequestContext): Promise<{ access: string; refresh?: string }> {
       const verified = jwt.verify(token, 'refresh')
       if (!verified.ok) throw AppError.tokenNotValid(verified.reason === 'wrong_type' ? 'Token has wrong type' : INVALID)
       const { claims } = verified
@@ -143,7 +155,7 @@ export function createTokenService(deps: {
       if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
       if (claims.sid === undefined) return continueLegacyRefresh(user, claims, now)
       const sessionId = await sessionOfRefresh(user, claims)
-      if (deps.rotateRefreshTokens) return rotate(user, sessionId, claims, now)
+      if (deps.rotateRefreshTokens) return rotate(user, sessionId, claims, now, context)
       await db.transaction().execute((trx) => store.touchSession(trx, sessionId, now, claims.exp * 1000))
       return { access: jwt.sign('access', user.id, sessionId, now).token }
     },
@@ -163,19 +175,33 @@ export function createTokenService(deps: {
     },
 
     /** POST /api/logout/: ends the calling session and the session of the refresh token presented, if any. */
-    async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
+    async logout(principal: Principal, refreshToken: string | undefined, context: RequestContext): Promise<void> {
       const now = deps.clock()
       const refresh = refreshToken === undefined ? undefined : jwt.verify(refreshToken, 'refresh')
+      const { user } = principal
       await db.transaction().execute(async (trx) => {
+        const ended = new Set<string | null>()
         for (const claims of [principal.claims, refresh?.ok ? refresh.claims : undefined]) {
-          if (claims === undefined || claims.user_id !== principal.user.id) continue
+          if (claims === undefined || claims.user_id !== user.id) continue
           if (claims.sid !== undefined) await store.revokeSession(trx, claims.sid, now)
           else await store.revokeJti(trx, claims.jti, claims.exp * 1000)
+          ended.add(claims.sid ?? null)
+        }
+        // One event per session ended (the access and refresh tokens of one session are one logout).
+        for (const sid of ended) {
+          await deps.audit.record(trx, {
+            type: 'session.revoked', context, userId: user.id, universityId: user.universityId, data: { reason: 'logout', revoked_session_id: sid },
+          })
         }
       })
     },
 
     revokeSessionsOfUser: (trx: Db, userId: number, now: number) => store.revokeSessionsOfUser(trx, userId, now),
+
+    /** A login its rate limit refused before any check: recorded as failed (API.md §13), with the email it named. */
+    async recordThrottledLogin(context: RequestContext, email: string | null): Promise<void> {
+      await deps.audit.record(db, { type: 'login.failed', context, data: { reason: 'throttled', email, method: 'password' } })
+    },
   }
 }
 

@@ -9,6 +9,7 @@ import type { Principal } from './service.ts'
 import type { SessionService, SessionView } from './sessions.ts'
 import { tokenEventHooks } from './events.ts'
 import type { TokenEvents } from './events.ts'
+import { requestContext } from '../platform/http/request-context.ts'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -42,12 +43,12 @@ export function sessionRoutes(deps: { sessions: SessionService; guard: AuthGuard
       preParsing: signedIn,
       onSend: [revoked],
     }, async (request, reply) => {
-      await sessions.revoke(guard.of(request), request.params.id)
+      await sessions.revoke(guard.of(request), request.params.id, requestContext(request, guard.of(request)))
       return reply.code(204).send()
     })
 
     app.post('/logout/all/', { schema: docs.logoutAll, preParsing: signedIn, onSend: [revoked] }, async (request, reply) => {
-      await sessions.revokeAll(guard.of(request))
+      await sessions.revokeAll(guard.of(request), requestContext(request, guard.of(request)))
       clearAuthCookies(reply, config.cookies)
       return reply.code(204).send()
     })

@@ -91,8 +91,8 @@ export function createTokenStore(db: Db) {
     },
 
     /** Revokes one live session of a user; false when the user has no such session. */
-    async revokeSessionOfUser(sessionId: string, userId: number, now: number): Promise<boolean> {
-      const result = await db.updateTable('authSessions').set({ revokedAt: now })
+    async revokeSessionOfUser(trx: Db, sessionId: string, userId: number, now: number): Promise<boolean> {
+      const result = await trx.updateTable('authSessions').set({ revokedAt: now })
         .where('id', '=', sessionId).where('userId', '=', userId).where('revokedAt', 'is', null).where('expiresAt', '>', now)
         .executeTakeFirst()
       return result.numUpdatedRows === 1n

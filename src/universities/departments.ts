@@ -4,6 +4,7 @@ import type { UniversityDeps } from './deps.ts'
 import { managedUniversity } from './managed-university.ts'
 import type { DepartmentBody } from './schemas.ts'
 import type { Department } from './store.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 // The original's department views answer their 404s as `{"status": "error", "message": "..."}` (API.md §8).
 const universityNotFound = () => AppError.notFound({ status: 'error', message: 'University not found' })
@@ -11,7 +12,7 @@ const departmentNotFound = () => AppError.notFound({ status: 'error', message: '
 
 /** Departments: listed publicly by university (the registration form), managed by that university's admin. */
 export function createDepartments(deps: UniversityDeps) {
-  const { store } = deps
+  const { db, store, audit } = deps
 
   return {
     /** `universityId` null: the query string had no usable id, which is the same 404 as an unknown one. */
@@ -21,9 +22,16 @@ export function createDepartments(deps: UniversityDeps) {
       return store.listDepartments(university.id)
     },
 
-    async createDepartment(admin: User, body: DepartmentBody): Promise<Department> {
+    async createDepartment(admin: User, body: DepartmentBody, context: RequestContext): Promise<Department> {
       const university = await managedUniversity(store, admin)
-      return store.insertDepartment({ name: body.name, code: body.code, universityId: university.id })
+      return db.transaction().execute(async (trx) => {
+        const department = await store.insertDepartment(trx, { name: body.name, code: body.code, universityId: university.id })
+        await audit.record(trx, {
+          type: 'department.created', context, universityId: university.id,
+          data: { department_id: department.id, name: department.name, code: department.code },
+        })
+        return department
+      })
     },
 
     async listOwnDepartments(admin: User): Promise<Department[]> {
@@ -31,11 +39,17 @@ export function createDepartments(deps: UniversityDeps) {
     },
 
     /** Another university's department looks like it does not exist. */
-    async deleteDepartment(admin: User, departmentId: number): Promise<void> {
+    async deleteDepartment(admin: User, departmentId: number, context: RequestContext): Promise<void> {
       const university = await managedUniversity(store, admin)
       const department = await store.findDepartment(departmentId)
       if (department === undefined || department.universityId !== university.id) throw departmentNotFound()
-      await store.deleteDepartment(department.id)
+      await db.transaction().execute(async (trx) => {
+        await store.deleteDepartment(trx, department.id)
+        await audit.record(trx, {
+          type: 'department.deleted', context, universityId: university.id,
+          data: { department_id: department.id, name: department.name, code: department.code },
+        })
+      })
     },
   }
 }

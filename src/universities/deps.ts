@@ -3,6 +3,7 @@ import type { AccountService } from '../accounts/service.ts'
 import type { OutboxStore } from '../mail/outbox-store.ts'
 import type { Db } from '../platform/db.ts'
 import type { UniversityStore } from './store.ts'
+import type { AuditRecorder } from '../audit/record.ts'
 
 /** What every university story is built from; wired once in app.ts, after the account service. */
 export type UniversityDeps = {
@@ -14,4 +15,6 @@ export type UniversityDeps = {
   /** Starts delivery of mail queued by a transaction that has just committed. */
   wakeMailer: () => void
   site: SiteInfo
+  /** The audit log (API.md §13): every action records its event in its own transaction. */
+  audit: AuditRecorder
 }

@@ -8,6 +8,7 @@ import { universityApprovedEmail, universityDisapprovedEmail } from './emails.ts
 import type { UniversityCreateBody } from './schemas.ts'
 import type { UniversityWithAdmin } from './serialize.ts'
 import type { University } from './store.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 /** A duplicate caught by the database (a concurrent registration) is reported where the field is: under `admin`. */
 function nestUnderAdmin(error: unknown): unknown {
@@ -17,7 +18,7 @@ function nestUnderAdmin(error: unknown): unknown {
 
 /** A university's life as the site admin sees it: registration, approval, disapproval, ban (API.md §8). */
 export function createOnboarding(deps: UniversityDeps) {
-  const { db, store, accounts, outbox, site } = deps
+  const { db, store, accounts, outbox, site, audit } = deps
 
   async function existing(id: number): Promise<University> {
     const university = await store.findById(id)
@@ -36,7 +37,7 @@ export function createOnboarding(deps: UniversityDeps) {
      * POST /api/university/create/: the pending university and its admin account, together or not at all. The
      * account cannot log in yet: it is inactive and has no usable password until approval mails a link.
      */
-    async registerUniversity(parsed: Parsed<UniversityCreateBody>): Promise<UniversityWithAdmin> {
+    async registerUniversity(parsed: Parsed<UniversityCreateBody>, context: RequestContext): Promise<UniversityWithAdmin> {
       // Partial when some of its own fields failed: a taken email is reported next to them, as DRF does.
       const admin = parsed.value.admin as Partial<UniversityCreateBody['admin']> | undefined
       if (admin !== undefined) {
@@ -52,6 +53,11 @@ export function createOnboarding(deps: UniversityDeps) {
             universityId: university.id, userType: USER_TYPE.STUDENT, isActive: false,
           })
           await store.update(trx, university.id, { adminId: account.id })
+          const about = { context, userId: account.id, universityId: university.id }
+          await audit.record(trx, { type: 'university.created', ...about, data: { name: university.name, domain: university.domain } })
+          await audit.record(trx, {
+            type: 'user.registered', ...about, data: { via: 'university', email: account.email, username: account.username, user_type: account.userType },
+          })
           return { university: { ...university, adminId: account.id }, admin: account }
         })
       } catch (error) {
@@ -67,10 +73,11 @@ export function createOnboarding(deps: UniversityDeps) {
     listAllUniversities: async () => withAdmins(await store.list({})),
 
     /** The admin becomes active, a university admin of this university, and is mailed a set-password link. */
-    async approveUniversity(id: number): Promise<void> {
+    async approveUniversity(id: number, context: RequestContext): Promise<void> {
       const university = await existing(id)
       await db.transaction().execute(async (trx) => {
         await store.update(trx, id, { isApproved: true })
+        await audit.record(trx, { type: 'university.approved', context, userId: university.adminId, universityId: id })
         if (university.adminId === null) return
         const admin = await accounts.grantUniversityAdmin(trx, university.adminId, id)
         if (admin === undefined) return
@@ -80,10 +87,11 @@ export function createOnboarding(deps: UniversityDeps) {
     },
 
     /** The admin account is deactivated (its sessions end with it) and told so. */
-    async disapproveUniversity(id: number): Promise<void> {
+    async disapproveUniversity(id: number, context: RequestContext): Promise<void> {
       const university = await existing(id)
       await db.transaction().execute(async (trx) => {
         await store.update(trx, id, { isApproved: false })
+        await audit.record(trx, { type: 'university.disapproved', context, userId: university.adminId, universityId: id })
         if (university.adminId === null) return
         const admin = await accounts.deactivateAccount(trx, university.adminId)
         if (admin === undefined) return
@@ -93,9 +101,12 @@ export function createOnboarding(deps: UniversityDeps) {
     },
 
     /** A banned university leaves the public list and registration; its members keep their accounts. */
-    async setUniversityBanned(id: number, banned: boolean): Promise<void> {
-      await existing(id)
-      await store.update(db, id, { isBanned: banned })
+    async setUniversityBanned(id: number, banned: boolean, context: RequestContext): Promise<void> {
+      const university = await existing(id)
+      await db.transaction().execute(async (trx) => {
+        await store.update(trx, id, { isBanned: banned })
+        await audit.record(trx, { type: banned ? 'university.banned' : 'university.unbanned', context, userId: university.adminId, universityId: id })
+      })
     },
   }
 }

@@ -13,6 +13,8 @@ import {
 import { toDepartmentJson, toFacultyJson, toPublicUniversityJson, toSuccessJson, toUniversityJson } from './serialize.ts'
 import type { UniversityService } from './service.ts'
 import { docs } from './docs.ts'
+import { requestContext } from '../platform/http/request-context.ts'
+import type { RequestContext } from '../platform/http/request-context.ts'
 
 type Deps = { universities: UniversityService; guard: AuthGuard<SignedIn>; throttle: Throttle }
 
@@ -40,10 +42,10 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     // The route schemas type request.body, query and params (STYLE.md rule 6).
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
     /** approve, disapprove, ban, unban: a site admin names the university by `university_id`. */
-    function universityAction(path: string, action: (id: number) => Promise<void>, message: string, doc: FastifySchema): void {
+    function universityAction(path: string, action: (id: number, context: RequestContext) => Promise<void>, message: string, doc: FastifySchema): void {
       app.post(path, { preParsing: signedIn, ...collect, schema: { ...doc, body: UniversityIdBody } }, async (request) => {
         as(request, SITE_ADMIN)
-        await action(complete(parsedBody<UniversityIdBody>(request)).university_id)
+        await action(complete(parsedBody<UniversityIdBody>(request)).university_id, requestContext(request, guard.of(request)))
         return toSuccessJson(message)
       })
     }
@@ -54,7 +56,7 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [deps.throttle.throttle({ ip: 'register_ip' })],
       schema: { ...docs.create, body: UniversityCreateBody },
     }, async (request) =>
-      toUniversityJson(await universities.registerUniversity(parsedBody(request))))
+      toUniversityJson(await universities.registerUniversity(parsedBody(request), requestContext(request))))
     app.get('/list/', { schema: docs.list }, async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
     app.get('/pending/', { preParsing: signedIn, schema: docs.pending }, async (request) => {
       as(request, SITE_ADMIN)
@@ -66,19 +68,20 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     })
     universityAction('/approve/', universities.approveUniversity, 'University approved', docs.approve)
     universityAction('/disapprove/', universities.disapproveUniversity, 'University disapproved', docs.disapprove)
-    universityAction('/ban/', (id) => universities.setUniversityBanned(id, true), 'University banned', docs.ban)
-    universityAction('/unban/', (id) => universities.setUniversityBanned(id, false), 'University unbanned', docs.unban)
+    universityAction('/ban/', (id, context) => universities.setUniversityBanned(id, true, context), 'University banned', docs.ban)
+    universityAction('/unban/', (id, context) => universities.setUniversityBanned(id, false, context), 'University unbanned', docs.unban)
 
     app.get('/faculty-list/', { preParsing: signedIn, schema: docs.facultyList }, async (request) =>
       (await universities.listFaculty(as(request, FACULTY_MANAGERS))).map(toFacultyJson))
     app.post('/add-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.addFaculty, body: FacultyBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
-      await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)))
+      await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)), requestContext(request, guard.of(request)))
       return toSuccessJson('Faculty added')
     })
     app.post('/remove-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.removeFaculty, body: FacultyIdBody } }, async (request) => {
       const manager = as(request, FACULTY_MANAGERS)
-      await universities.removeFaculty(manager, complete(parsedBody<FacultyIdBody>(request)).faculty_id)
+      const facultyId = complete(parsedBody<FacultyIdBody>(request)).faculty_id
+      await universities.removeFaculty(manager, facultyId, requestContext(request, guard.of(request)))
       return toSuccessJson('Faculty deleted')
     })
   }
@@ -103,13 +106,14 @@ export function departmentRoutes(deps: Deps): FastifyPluginAsync {
       (await universities.listDepartmentsOf(universityIdOf(request.query))).map(toDepartmentJson))
     app.post('/create/', { preParsing: signedIn, ...collect, schema: { ...docs.createDepartment, body: DepartmentBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
-      return toDepartmentJson(await universities.createDepartment(admin, complete(parsedBody<DepartmentBody>(request))))
+      const body = complete(parsedBody<DepartmentBody>(request))
+      return toDepartmentJson(await universities.createDepartment(admin, body, requestContext(request, guard.of(request))))
     })
     app.get('/list/', { preParsing: signedIn, schema: docs.ownDepartments }, async (request) =>
       (await universities.listOwnDepartments(as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
     app.post('/delete/', { preParsing: signedIn, ...collect, schema: { ...docs.deleteDepartment, body: DepartmentIdBody } }, async (request) => {
       const admin = as(request, UNIVERSITY_ADMIN)
-      await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id)
+      await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id, requestContext(request, guard.of(request)))
       return toSuccessJson('Department deleted')
     })
   }

@@ -72,13 +72,13 @@ export function createUniversityStore(db: Db) {
       return db.selectFrom('departments').selectAll().where('universityId', '=', universityId).orderBy('id').execute()
     },
 
-    async insertDepartment(department: NewDepartment): Promise<Department> {
-      return db.insertInto('departments').values(department).returningAll().executeTakeFirstOrThrow()
+    async insertDepartment(trx: Db, department: NewDepartment): Promise<Department> {
+      return trx.insertInto('departments').values(department).returningAll().executeTakeFirstOrThrow()
     },
 
     /** Members of the department keep their accounts: their `department` becomes null (ON DELETE SET NULL). */
-    async deleteDepartment(id: number): Promise<void> {
-      await db.deleteFrom('departments').where('id', '=', id).execute()
+    async deleteDepartment(trx: Db, id: number): Promise<void> {
+      await trx.deleteFrom('departments').where('id', '=', id).execute()
     },
   }
 }

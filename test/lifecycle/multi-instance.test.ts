@@ -6,6 +6,7 @@ import type { TestServer } from '../helpers/server.ts'
 import { client } from '../helpers/http.ts'
 import { login, registerAndActivate } from '../helpers/flows.ts'
 import { createTestClock } from '../helpers/clock.ts'
+import { within } from '../helpers/instances.ts'
 
 // Two instances of the service on one database (PostgreSQL in CI), sharing rate-limit counters in Redis when
 // REDIS_URL_FOR_TESTS names one (CI sets it) and in the database otherwise: they must behave as one service.
@@ -38,12 +39,13 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
     const tokens = await login(client(one.base), user.email, user.password)
     assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 200)
     assert.equal((await client(one.base).post('/api/logout/', { refresh: tokens.refresh }, { bearer: tokens.access })).status, 204)
-    assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 401)
+    // API.md §16: within 1 s on PostgreSQL, where each instance caches (the notice has to arrive); at once on SQLite.
+    await within(1000, 'the other instance refuses', async () => (await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status === 401)
     assert.equal((await client(two.base).post('/api/jwt/refresh/', { refresh: tokens.refresh })).status, 401)
   })
 
-  // The other instance has just answered for the token (on SQLite it keeps the session it read until the database
-  // changes): the change made through the first must still count on its very next request.
+  // The other instance has just answered for the token (it keeps the session it read until the database changes):
+  // the change made through the first must count within API.md §16's second (on SQLite, on its very next request).
   it('When a password is changed through one instance, then the other refuses the old tokens on the next request, in me/ and verify', async () => {
     const user = await registerAndActivate(one)
     const tokens = await login(client(one.base), user.email, user.password)
@@ -57,7 +59,7 @@ describe(`Two instances behind a load balancer (counters in ${counters})`, () =>
       { bearer: tokens.access },
     )
     assert.equal(changed.status, 204)
-    assert.equal((await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status, 401)
+    await within(1000, 'the other instance refuses', async () => (await client(two.base).get('/api/users/me/', { bearer: tokens.access })).status === 401)
     assert.deepEqual(
       (await client(two.base).post('/api/jwt/verify/', { token: tokens.access })).body,
       { detail: 'Token is invalid or expired', code: 'token_not_valid' },

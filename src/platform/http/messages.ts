@@ -3,6 +3,8 @@
 
 export const MESSAGES = {
   required: 'This field is required.',
+  /** DRF's IntegerField. */
+  invalidInteger: 'A valid integer is required.',
   /** DRF's PrimaryKeyRelatedField, for an id that names no (selectable) row. */
   invalidPk: (id: unknown) => `Invalid pk "${String(id)}" - object does not exist.`,
   /** DRF's UniqueValidator on the user model's fields. */
