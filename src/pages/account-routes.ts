@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import type { PageError } from '../platform/http/error-rendering.ts'
 import type { AccountService } from '../accounts/service.ts'
+import { toActivityJson } from '../audit/serialize.ts'
+import type { AuditService } from '../audit/service.ts'
 import type { OptionalCurrentPasswordBody, ProfileBody, ResetEmailConfirmBody, SetPasswordBody } from '../accounts/schemas.ts'
 import { USER_TYPE } from '../accounts/user.ts'
 import { clearAuthCookies, setAuthCookies } from '../tokens/cookies.ts'
@@ -11,6 +13,7 @@ import type { SessionService } from '../tokens/sessions.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { pageDocs } from './docs.ts'
+import { eventView } from './events.ts'
 import { attempt, formBody, typedValues } from './forms.ts'
 import type { FormState, Render } from './render.ts'
 import {
@@ -23,6 +26,7 @@ type Deps = {
   tokens: TokenService
   sessions: SessionService
   universities: UniversityService
+  audit: AuditService
   page: PageSession
   render: Render
   form: preValidationHookHandler
@@ -39,10 +43,12 @@ function linkOf(request: FastifyRequest): { uid: string; token: string } {
 
 type AccountForm = 'profile' | 'password' | 'email' | 'sessions' | 'delete'
 const collect = { attachValidation: true }
+/** How many events the account page lists as its recent activity. */
+const RECENT_ACTIVITY = 20
 
 /** /account/ (API.md §14): the signed-in user's console over the services of /api/users/me/, set_password, sessions. */
 export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
-  const { accounts, tokens, sessions, universities, page, render, form, config } = deps
+  const { accounts, tokens, sessions, universities, audit, page, render, form, config } = deps
   const { throttle } = deps.throttle
 
   async function accountPage(request: FastifyRequest, reply: FastifyReply, failed?: { form: AccountForm; error: PageError }) {
@@ -50,15 +56,17 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     const { user } = principal
     const forms: Partial<Record<AccountForm, FormState>> = {}
     if (failed) forms[failed.form] = { values: typedValues(request), error: failed.error }
-    const [own, choices, departments] = await Promise.all([
+    const [own, activity, choices, departments] = await Promise.all([
       sessions.list(principal),
+      // The first of GET /api/users/me/activity/'s pages, shown as that route shows it (others' actions without who).
+      audit.listActivity(user.id, {}, undefined).then((found) => found.events.slice(0, RECENT_ACTIVITY).map((e) => eventView(toActivityJson(e, user.id)))),
       user.userType === USER_TYPE.STUDENT ? universities.listPublicUniversities() : Promise.resolve([]),
       user.universityId === null ? Promise.resolve([]) : universities.listDepartmentsOf(user.universityId),
     ])
     const university = user.universityId === null ? null : (await universities.listAllUniversities())
       .find((u) => u.university.id === user.universityId)?.university ?? null
     return render(request, reply, 'account', {
-      title: 'Your account', user, sessions: own, universities: choices, departments, university, forms, wide: true,
+      title: 'Your account', user, sessions: own, activity, universities: choices, departments, university, forms, wide: true,
       isStudent: user.userType === USER_TYPE.STUDENT, status: failed?.error.status,
     })
   }

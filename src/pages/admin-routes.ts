@@ -3,10 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { AppError } from '../platform/errors.ts'
 import type { PageError } from '../platform/http/error-rendering.ts'
 import type { AccountService } from '../accounts/service.ts'
+import { toAuditEventJson } from '../audit/serialize.ts'
+import type { AuditService } from '../audit/service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { SessionService } from '../tokens/sessions.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { pageDocs } from './docs.ts'
+import { eventView } from './events.ts'
 import { attempt } from './forms.ts'
 import type { Render } from './render.ts'
 import { CsrfOnlyForm, IdParams, NoticeQuery, UserSearchQuery, UserSessionParams, UserTypeForm } from './schemas.ts'
@@ -17,6 +20,7 @@ type Deps = {
   sessions: SessionService
   universities: UniversityService
   outbox: OutboxAdmin
+  audit: AuditService
   page: PageSession
   render: Render
   form: preValidationHookHandler
@@ -24,6 +28,8 @@ type Deps = {
 
 const PAGE_SIZE = 50
 const OUTBOX_LIMIT = 200
+/** Events on a user's page; the audit log page has the rest. */
+const USER_ACTIVITY = 20
 
 /** A path id: digits only, else the page does not exist (as DRF's router). */
 export function idOf(raw: string): number {
@@ -44,16 +50,19 @@ type SearchQuery = { q?: string; type?: string; university?: string; active?: st
  * audit event (§13) with the signed-in admin as actor (page.context).
  */
 export function adminRoutes(deps: Deps): FastifyPluginAsync {
-  const { accounts, sessions, universities, outbox, page, render, form } = deps
+  const { accounts, sessions, universities, outbox, audit, page, render, form } = deps
   const admin = [page.admin]
   const siteAdmin = [page.admin, page.siteAdmin]
 
   async function userPage(request: FastifyRequest, reply: FastifyReply, id: number, error?: PageError) {
     const target = await accounts.findById(id)
-    const [live, all] = await Promise.all([sessions.listSessionsOf(id), universities.listAllUniversities()])
+    const [live, all, events] = await Promise.all([
+      sessions.listSessionsOf(id), universities.listAllUniversities(), audit.listEvents({ userId: id }, undefined),
+    ])
+    const activity = events.events.slice(0, USER_ACTIVITY).map((event) => eventView(toAuditEventJson(event)))
     const university = all.find((u) => u.university.id === target.universityId)?.university ?? null
     return render(request, reply, 'admin/user', {
-      title: target.email, user: page.of(request).user, target, sessions: live, university, error, wide: true, status: error?.status,
+      title: target.email, user: page.of(request).user, target, sessions: live, activity, university, error, wide: true, status: error?.status,
     })
   }
   const action = (returnTo: string) => ({ schema: { ...pageDocs.adminPost, body: CsrfOnlyForm }, config: { returnTo }, preValidation: [form] })

@@ -39,5 +39,6 @@ export const pageDocs = taggedDocs('pages', {
   account: page('Account console', 'Profile, password, email, sessions and account deletion of the signed-in user.'),
   accountPost: action('Account console action', 'One form of the account console; the service of the matching JSON route does the work.'),
   admin: page('Admin console', 'Site admins: users, universities, mail outbox; university admins: their faculty and departments.'),
+  adminAudit: page('Admin console: audit log', 'Site admins: the events of API.md §13 with the filters of GET /api/audit/ and a next-page link.'),
   adminPost: action('Admin console action', 'One action of the admin console; the service of the matching JSON route does the work.'),
 })

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts'
 import { installPageErrorHandler } from '../platform/http/error-rendering.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import type { AccountService } from '../accounts/service.ts'
+import type { AuditService } from '../audit/service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
@@ -10,6 +11,7 @@ import type { SessionService } from '../tokens/sessions.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { accountPageRoutes } from './account-routes.ts'
+import { adminAuditRoutes } from './admin-audit-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
@@ -24,6 +26,7 @@ export type PagesDeps = {
   sessions: SessionService
   universities: UniversityService
   outbox: OutboxAdmin
+  audit: AuditService
   guard: AuthGuard<Principal>
   throttle: Throttle
   events: TokenEvents
@@ -62,5 +65,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(accountPageRoutes({ ...shared, ...deps }))
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
+    await app.register(adminAuditRoutes({ ...shared, ...deps }))
   }
 }

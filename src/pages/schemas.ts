@@ -44,5 +44,13 @@ export const UserSearchQuery = Body({
   page: Optional(Type.String()),
   notice: Optional(Type.String()),
 })
+/** /admin/audit/'s filters as a form sends them (blank = no filter); parseAuditQuery of GET /api/audit/ reads them. */
+export const AuditPageQuery = Type.Object({
+  user_id: Optional(Type.String({ description: 'Events concerning this user id.' })),
+  type: Optional(Type.String({ description: 'An event type of API.md §13; blank for any.' })),
+  since: Optional(Type.String({ description: 'ISO-8601 date-time: events at or after it.' })),
+  until: Optional(Type.String({ description: 'ISO-8601 date-time: events at or before it.' })),
+  cursor: Optional(Type.String({ description: 'The position of a `Next page` link.' })),
+}, { additionalProperties: true })
 export const UniversityStateQuery = Body({ state: Optional(Type.String()), notice: Optional(Type.String()) })
 
