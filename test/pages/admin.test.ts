@@ -92,7 +92,8 @@ describe('Hosted pages: /admin/ for site admins (API.md §14)', () => {
     assert.equal(await page.locator('#user-results tbody tr').count(), 0)
 
     await page.goto(url(`/admin/users/${await userIdOf(server.db, target.email)}/`))
-    assert.equal(await page.locator('#main tbody tr').count(), 1, 'the target\'s one session')
+    const sessionsTable = page.getByRole('table', { name: `Sessions of ${target.email}` })
+    assert.equal(await sessionsTable.locator('tbody tr').count(), 1, 'the target\'s one session')
     await assertAccessible(page, 'user page')
     await page.getByRole('button', { name: 'Deactivate' }).click()
     await page.getByRole('status').filter({ hasText: 'The account is deactivated' }).waitFor()
