@@ -56,7 +56,21 @@ async function login(base: string, i: number): Promise<{ access: string; refresh
   return response.json() as Promise<{ access: string; refresh: string }>
 }
 
-type Target = { label: string; service: RunningServer; me: PhaseResult[]; verify: PhaseResult[]; tokens: string[] }
+type Measured = PhaseResult & { cpuMicrosPerRequest: number | null }
+type Target = { label: string; service: RunningServer; me: Measured[]; verify: Measured[]; tokens: string[] }
+
+/**
+ * Requests/s, and the server's own CPU time per request (probe.ts): on a machine whose other jobs take most of the
+ * cores, requests/s measure the neighbours; CPU per request much less so (PostgreSQL's own time is not in it: with a
+ * warm cache it has none to spend on these requests).
+ */
+async function measure(server: RunningServer, phase: Parameters<typeof runPhase>[0]): Promise<Measured> {
+  await server.probe('reset')
+  const result = await runPhase(phase, quietProgress)
+  const report = await server.probe('report')
+  const cpuMs = report === undefined ? null : report.cpu.userMs + report.cpu.systemMs
+  return { ...result, cpuMicrosPerRequest: cpuMs === null || result.requests === 0 ? null : Math.round(cpuMs * 1000 / result.requests * 10) / 10 }
+}
 const databases = await Promise.all((['sqlite', 'postgres'] as const).map((kind) => createBenchDatabase(kind, join(dataDir, kind), args['pg-url'])))
 const cleanup: (() => Promise<void>)[] = [() => sink.close()]
 try {
@@ -72,7 +86,7 @@ try {
   }
   const bare = await startBareServer(artifacts)
   cleanup.push(() => bare.stop())
-  const bareRuns: PhaseResult[] = []
+  const bareRuns: Measured[] = []
   say(`reads: ${rounds} rounds of ${durationS} s per scenario, ${connections} connections, interleaved`)
   for (const target of targets) {
     const headersOf = (n: number) => ({ authorization: `Bearer ${target.tokens[n % target.tokens.length] ?? ''}` })
@@ -81,16 +95,16 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const target of targets) {
       const headersOf = (n: number) => ({ authorization: `Bearer ${target.tokens[n % target.tokens.length] ?? ''}` })
-      target.me.push(await runPhase({ name: `${target.label} me/`, base: target.service.base, path: '/api/users/me/', connections, durationS, headersOf },
-        quietProgress))
-      target.verify.push(await runPhase({
+      const base = target.service.base
+      target.me.push(await measure(target.service, { name: `${target.label} me/`, base, path: '/api/users/me/', connections, durationS, headersOf }))
+      target.verify.push(await measure(target.service, {
         name: `${target.label} verify`, base: target.service.base, path: '/api/jwt/verify/', method: 'POST', connections, durationS,
         body: JSON.stringify({ token: target.tokens[0] }),
-      }, quietProgress))
-      const rps = (runs: PhaseResult[]) => Math.round(runs.at(-1)?.rps ?? 0)
-      say(`  round ${round + 1} ${target.label}: me/ ${rps(target.me)} req/s, verify ${rps(target.verify)} req/s`)
+      }))
+      const rps = (runs: Measured[]) => `${Math.round(runs.at(-1)?.rps ?? 0)} req/s (${runs.at(-1)?.cpuMicrosPerRequest ?? '?'} µs CPU/request)`
+      say(`  round ${round + 1} ${target.label}: me/ ${rps(target.me)}, verify ${rps(target.verify)}`)
     }
-    bareRuns.push(await runPhase({ name: 'bare', base: bare.base, path: '/bare', connections, durationS }, quietProgress))
+    bareRuns.push(await measure(bare, { name: 'bare', base: bare.base, path: '/bare', connections, durationS }))
     say(`  round ${round + 1} bare Fastify route: ${Math.round(bareRuns.at(-1)?.rps ?? 0)} req/s`)
   }
   await Promise.all(targets.map((t) => t.service.stop()))
@@ -104,7 +118,10 @@ try {
   cleanup.push(() => a.stop(), () => b.stop())
   const revocation = await measureRevocation(a.base, b.base, Number(args.logouts))
 
-  const summary = (runs: PhaseResult[]) => ({ medianRps: Math.round(median(runs.map((r) => r.rps))), runs: runs.map((r) => Math.round(r.rps)) })
+  const summary = (runs: Measured[]) => ({
+    medianRps: Math.round(median(runs.map((r) => r.rps))), runs: runs.map((r) => Math.round(r.rps)),
+    medianCpuMicrosPerRequest: median(runs.map((r) => r.cpuMicrosPerRequest ?? Number.NaN)), cpuMicrosPerRequest: runs.map((r) => r.cpuMicrosPerRequest),
+  })
   const [sqlite, postgres] = targets as [Target, Target]
   const bareMedian = median(bareRuns.map((r) => r.rps))
   const results = {
@@ -138,6 +155,12 @@ try {
       + `(${results.postgres.verify.runs.join(', ')}) | ${pct(results.ratios.postgresOverSqlite.verify)} |`,
     `| bare Fastify route | ${results.bare.medianRps} (${results.bare.runs.join(', ')}) | | |`,
     '',
+    `server CPU per request (median µs; runs): SQLite me/ ${results.sqlite.me.medianCpuMicrosPerRequest} `
+      + `(${results.sqlite.me.cpuMicrosPerRequest.join(', ')}), `
+      + `verify ${results.sqlite.verify.medianCpuMicrosPerRequest} (${results.sqlite.verify.cpuMicrosPerRequest.join(', ')}); `
+      + `PostgreSQL me/ ${results.postgres.me.medianCpuMicrosPerRequest} (${results.postgres.me.cpuMicrosPerRequest.join(', ')}), `
+      + `verify ${results.postgres.verify.medianCpuMicrosPerRequest} (${results.postgres.verify.cpuMicrosPerRequest.join(', ')}); `
+      + `bare ${results.bare.medianCpuMicrosPerRequest} (${results.bare.cpuMicrosPerRequest.join(', ')})`,
     `share of the bare route: SQLite me/ ${pct(results.ratios.overBare.sqlite.me)}, verify ${pct(results.ratios.overBare.sqlite.verify)}; `
       + `PostgreSQL me/ ${pct(results.ratios.overBare.postgres.me)}, verify ${pct(results.ratios.overBare.postgres.verify)}`,
     `revocation across two instances (${revocation.logouts} logouts): from the logout's 204 to the other instance's first 401, `

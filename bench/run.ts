@@ -17,6 +17,7 @@ import { BENCH_PASSWORD, benchEmail, createBenchDatabase, hashTimingInChild, see
 import { PRODUCTION_NODE_FLAGS } from '../scripts/build.ts'
 import { ROOT, buildArtifacts, measureStartup, startBareServer, startFloorServer, startService } from './service.ts'
 import { startCountingSmtpSink } from './smtp-sink.ts'
+import { measureMfaSecondStep } from './mfa.ts'
 
 // The two databases side by side in one run, and the revocation latency across instances: a run of its own.
 if (process.argv.includes('--compare-db')) {
@@ -221,6 +222,11 @@ try {
       headersOf: bearerPerConnection(tokens),
     })
   }
+  // Last of the login phases: these users have TOTP from here on, so jwt/create would answer them mfa_required.
+  const mfaUsers = Array.from({ length: args.quick ? 20 : 200 }, (_, i) => benchEmail(userCount - 1 - i))
+  const mfa = await measureMfaSecondStep(service.base, mfaUsers, BENCH_PASSWORD)
+  served += mfa.requests * 5
+  say(`POST /api/jwt/create/mfa/ (TOTP): p50 ${mfa.p50Ms} ms, p90 ${mfa.p90Ms} ms, max ${mfa.maxMs} ms over ${mfa.requests} second steps`)
   const final = await service.probe('report')
   const bareAgain = await runPhase({ name: 'bare Fastify route', base: bare.base, path: '/bare', connections, durationS }, progress)
   const bareResult = bareAgain.rps > bareFirst.rps ? bareAgain : bareFirst
@@ -252,6 +258,7 @@ try {
     floorRuns: { me: [floorFirst.me.rps, floorAgain.me.rps], verify: [floorFirst.verify.rps, floorAgain.verify.rps] },
     phases: servicePhases,
     server: { requestsServed: served, peakRssMb: final ? Math.round(final.peakRssBytes / 2 ** 17) / 8 : null, mails },
+    mfa,
     targets: [],
   }
   results.targets = evaluateTargets(results, { me, verify, create, refresh, idle, stormProbe })

@@ -53,6 +53,9 @@ import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
 import { pagesRoutes } from './pages/routes.ts'
 import { createOutboxAdmin } from './mail/outbox-admin.ts'
+import { mfaRoutes } from './mfa/routes.ts'
+import { passkeyRoutes } from './mfa/passkey-routes.ts'
+import { createMfaFeature } from './mfa/feature.ts'
 import { healthRoutes } from './health/routes.ts'
 import { installRequestLogging, requestIdOptions } from './platform/request-logging.ts'
 import { createMetrics, installMetrics } from './platform/metrics.ts'
@@ -74,7 +77,7 @@ export type AppOptions = {
    * Without it each mail is one log record, so JSON logs stay one record per line.
    */
   printMail?: (text: string) => void
-  /** Milliseconds since the epoch, for the rate limiter and token rotation; tests pass a clock they can move. */
+  /** Milliseconds since the epoch, for the rate limiter, token rotation and TOTP steps; tests pass a clock they can move. */
   clock?: () => number
 }
 
@@ -163,6 +166,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     findActiveUser: accounts.findActiveUser, refreshLifetime: config.refreshTokenLifetime, rotateRefreshTokens: config.rotateRefreshTokens,
     reuseInterval: config.refreshTokenReuseInterval, clock, audit,
   })
+  const secondFactors = createMfaFeature({
+    db, config, hasher, outbox, wakeMailer: sender.wake, site, clock, findActiveUser: accounts.findActiveUser,
+    revokeOtherSessions: tokens.revokeOtherSessions, audit,
+  })
   const universities = createUniversityService({ db, store: universityStore, accounts, outbox, wakeMailer: sender.wake, site, audit })
   const guard = createAuthGuard(tokens.authenticate, config.corsAllowedOrigins)
   const counters = config.redisUrl !== undefined ? createRedisCounterStore(config.redisUrl, config.redisKeyPrefix) : createDbCounterStore(db)
@@ -185,11 +192,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(healthRoutes({ db, outboxSenderAlive: () => sender.isAlive() }))
   await app.register(accountRoutes({ accounts, guard, throttle }), { prefix: '/api/users' })
   await app.register(userLookupRoutes({ accounts, guard, throttle }), { prefix: '/api' })
-  await app.register(tokenRoutes({ tokens, credentials: accounts, guard, throttle, events: metrics, config }), { prefix: '/api' })
-  const sessions = createSessionService({ db, store: tokenStore, audit })
+  await app.register(tokenRoutes({
+    tokens, credentials: accounts, guard, throttle, events: metrics, config, challengeAfterPassword: secondFactors.login.challengeAfterPassword,
+  }), { prefix: '/api' })
+  const mfaRouteDeps = {
+    ...secondFactors, mfa: secondFactors.service, guard, throttle, events: metrics, cookies: config.cookies,
+    openSession: tokens.login, findUser: accounts.findById,
+  }
+  await app.register(mfaRoutes(mfaRouteDeps), { prefix: '/api' })
+  await app.register(passkeyRoutes(mfaRouteDeps), { prefix: '/api' })
+  const sessions = createSessionService({ db, store: tokenStore, audit, hasSecondFactor: secondFactors.service.hasMfa })
   await app.register(sessionRoutes({ sessions, guard, events: metrics, config }), { prefix: '/api' })
-  await app.register(universityRoutes({ universities, guard, throttle }), { prefix: '/api/university' })
-  await app.register(departmentRoutes({ universities, guard, throttle }), { prefix: '/api/department' })
+  const secondFactorGate = secondFactors.service.assertEnrolledIfRequired
+  await app.register(universityRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/university' })
+  await app.register(departmentRoutes({ universities, guard, throttle, secondFactorGate }), { prefix: '/api/department' })
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
@@ -202,9 +218,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     const now = Date.now()
     await tokenStore.pruneExpired(now)
     await counters.prune(now)
+    await secondFactors.store.pruneExpired(now)
     await auditService.pruneExpired()
     await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
-  }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters and audit events failed'))
+  }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters, second-factor challenges and audit events failed'))
 
   app.addHook('onReady', async () => {
     await sessionLookup.start()

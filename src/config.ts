@@ -7,6 +7,7 @@ import { parseRateLimitRules } from './throttling/rules.ts'
 import type { RateLimitRule, RateLimitScope } from './throttling/rules.ts'
 import { readOrCreateSecretKey } from './platform/secret-key-file.ts'
 import { domainOfHost } from './platform/http/allowed-hosts.ts'
+import { parseUserTypes, parseWebauthn } from './platform/webauthn-config.ts'
 import {
   ConfigError, bool, csv, int, oneOf, optionalString, seconds, string,
 } from './platform/env-parsers.ts'
@@ -83,6 +84,10 @@ export type Config = {
   redisKeyPrefix: string
   /** The admin pages (/admin/) want a sign-in at most this many seconds old (API.md §14). */
   adminReauthSeconds: number
+  /** Passkeys (API.md §12): the relying party and the origins whose ceremonies are accepted; never from a request's Host. */
+  webauthn: { rpId: string; rpName: string; origins: readonly string[] }
+  /** User types that must enrol a second factor before the role-gated routes of API.md §8 answer them. */
+  mfaRequiredUserTypes: readonly number[]
   /** Audit events older than this many days are pruned (API.md §13). */
   auditRetentionDays: number
   webhooks: {
@@ -119,6 +124,9 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (backend === 'smtp' && !emailHost) throw new ConfigError('EMAIL_HOST', 'is required when EMAIL_BACKEND=smtp')
   const cookies = parseCookies(env, warnings)
   const domain = string(env, 'DOMAIN', 'localhost:3000')
+  const protocol = oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http')
+  const siteName = string(env, 'SITE_NAME', 'UniLink')
+  const corsAllowedOrigins = csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000'])
   const config: Config = {
     production,
     debug: bool(env, 'DEBUG', false),
@@ -128,8 +136,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     dataDir,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
     domain,
-    protocol: oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http'),
-    siteName: string(env, 'SITE_NAME', 'UniLink'),
+    protocol,
+    siteName,
     email: {
       backend,
       host: emailHost,
@@ -145,7 +153,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     },
     allowedHosts: parseAllowedHosts(env, domain),
-    corsAllowedOrigins: csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000']),
+    corsAllowedOrigins,
     cookies,
     accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
     refreshTokenLifetime: seconds(env, 'REFRESH_TOKEN_LIFETIME', 86400),
@@ -165,6 +173,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
     adminReauthSeconds: seconds(env, 'ADMIN_REAUTH_SECONDS', 900),
+    webauthn: parseWebauthn(env, { domain, protocol, siteName, corsAllowedOrigins }),
+    mfaRequiredUserTypes: parseUserTypes(env, 'MFA_REQUIRED_USER_TYPES'),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
     webhooks: parseWebhooks(env, production, warnings),
     revocation: parseRevocation(env),

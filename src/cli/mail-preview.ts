@@ -17,6 +17,7 @@ EMAIL_TEMPLATES_DIR from the environment or .env.local), to DIR (default DATA_DI
 NAME.html per mail, and index.html to browse them.`
 
 // Sample values, with characters that must be escaped in HTML, so the preview shows that they are.
+import { securityChangedEmail } from '../mfa/emails.ts'
 const UID = 'NQ'
 const TOKEN = 'cbkmx4-6a0e1e5bdc3c2f9a8d1e'
 const admin = { email: 'grace@kings.example.edu', firstName: 'Grace', username: 'grace.hopper' }
@@ -36,6 +37,7 @@ function samples(site: SiteInfo): Record<MailTemplateName, MailMessage> {
       UNIVERSITY,
       `nl/password-reset/${UID}/${TOKEN}`,
     ),
+    'security-changed': securityChangedEmail(site, 'ada@example.com', 'ada.lovelace', { kind: 'passkey_added', name: 'Laptop' }),
   }
 }
 

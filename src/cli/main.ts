@@ -9,7 +9,7 @@ type Command = { summary: string; load: () => Promise<Run> }
 const COMMANDS: Record<string, Command> = {
   'migrate': { summary: 'apply pending database migrations', load: async () => (await import('./migrate.ts')).migrate },
   'createsuperuser': { summary: 'create an active site admin', load: async () => (await import('./createsuperuser.ts')).createsuperuser },
-  'users': { summary: 'list | show | activate | deactivate | set-password', load: async () => (await import('./users.ts')).users },
+  'users': { summary: 'list | show | activate | deactivate | set-password | reset-mfa', load: async () => (await import('./users.ts')).users },
   'universities': { summary: 'list | approve | disapprove | ban | unban', load: async () => (await import('./universities.ts')).universities },
   'audit': { summary: 'print or export (NDJSON) the audit log', load: async () => (await import('./audit.ts')).audit },
   'outbox': { summary: 'list | retry: the mail queue', load: async () => (await import('./outbox.ts')).outbox },

@@ -7,9 +7,15 @@ import { createAccountStore } from '../accounts/store.ts'
 import type { User } from '../accounts/user.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { createTokenStore } from '../tokens/store.ts'
+import { loadMailTemplates } from '../mail/templates.ts'
+import { createOutboxStore } from '../mail/outbox-store.ts'
+import { createMfaReset } from '../mfa/reset.ts'
+import type { MfaReset } from '../mfa/reset.ts'
+import { createMfaStore } from '../mfa/store.ts'
 import { askHidden } from './prompt.ts'
 import { CommandError, withDatabase } from './run-command.ts'
 import { auditRecorderFor } from './audit-recorder.ts'
+import { commandLineContext } from '../platform/http/request-context.ts'
 import type { Out } from './run-command.ts'
 
 export const USERS_USAGE = `Usage: npm run cli -- users <subcommand>
@@ -20,7 +26,9 @@ export const USERS_USAGE = `Usage: npm run cli -- users <subcommand>
   deactivate <id|email>                   stops the user logging in, and ends every session and token they hold
   set-password <id|email> [--password-stdin]
                                           asks for the new password twice (or reads it from standard input); the
-                                          password validators apply, and every session and token of the user ends`
+                                          password validators apply, and every session and token of the user ends
+  reset-mfa <id|email>                    removes every second factor of the user (TOTP, passkeys, recovery codes),
+                                          ends every session they hold and mails them (API.md §12)`
 
 const COMMON_PASSWORDS = new URL('../../assets/common-passwords.txt', import.meta.url).pathname
 const USER_TYPES = ['site admin', 'university admin', 'moderator', 'faculty', 'representative', 'student']
@@ -76,7 +84,9 @@ async function readNewPassword(fromStdin: boolean): Promise<string> {
   return password
 }
 
-async function runSubcommand(accounts: OperatorAccounts, sub: string, ref: string | undefined, flags: { json: boolean; stdin: boolean }, out: Out) {
+type Flags = { json: boolean; stdin: boolean }
+
+async function runSubcommand(accounts: OperatorAccounts, resetFactors: MfaReset, sub: string, ref: string | undefined, flags: Flags, out: Out) {
   if (sub === 'list') {
     const users = await accounts.list()
     return out(flags.json ? JSON.stringify(users.map(toJson), null, 2) : table(users))
@@ -97,10 +107,15 @@ async function runSubcommand(accounts: OperatorAccounts, sub: string, ref: strin
     const user = await accounts.setPassword(ref, await readNewPassword(flags.stdin))
     return out(`Password of ${user.email} (id ${user.id}) changed; every session and token it held has ended.`)
   }
+  if (sub === 'reset-mfa') {
+    const user = await accounts.find(ref)
+    await resetFactors(user, commandLineContext('users reset-mfa'))
+    return out(`Second factors of ${user.email} (id ${user.id}) removed; every session it held has ended and a mail is queued.`)
+  }
   throw new CommandError(`Unknown users subcommand "${sub}".\n\n${USERS_USAGE}`)
 }
 
-/** `users list | show | activate | deactivate | set-password`. */
+/** `users list | show | activate | deactivate | set-password | reset-mfa`. */
 export async function users(args: string[], out: Out): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
@@ -116,13 +131,20 @@ export async function users(args: string[], out: Out): Promise<void> {
   const config = loadConfig(readEnvironment())
   await withDatabase(config, async (db) => {
     const tokens = createTokenStore(db)
+    const audit = auditRecorderFor(db, config)
     const accounts = createOperatorAccounts({
       db, store: createAccountStore(db), hasher: createPasswordHasher(config.passwordHashing),
       commonPasswords: loadCommonPasswords(COMMON_PASSWORDS), revokeSessionsOfUser: tokens.revokeSessionsOfUser,
-      audit: auditRecorderFor(db, config),
+      audit,
+    })
+    const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
+    // The mail goes to the outbox; the running service's sender delivers it.
+    const resetFactors = createMfaReset({
+      db, store: createMfaStore(db), outbox: createOutboxStore(db), wakeMailer: () => {}, site, clock: Date.now,
+      revokeOtherSessions: (trx, userId, keep, now) => tokens.revokeSessionsOfUser(trx, userId, now, keep), audit,
     })
     try {
-      await runSubcommand(accounts, sub, ref, { json: values.json, stdin: values['password-stdin'] }, out)
+      await runSubcommand(accounts, resetFactors, sub, ref, { json: values.json, stdin: values['password-stdin'] }, out)
     } catch (error) {
       if (error instanceof OperatorRefusal) throw new CommandError(error.message)
       throw error

@@ -20,6 +20,7 @@ export const MAIL_TEMPLATES = {
   'university-approved': [...SITE, 'url', 'first_name', 'username', 'university_name'],
   'university-disapproved': [...SITE, 'first_name', 'university_name'],
   'faculty-account': [...SITE, 'url', 'first_name', 'username', 'university_name'],
+  'security-changed': [...SITE, 'username', 'change'],
 } as const
 
 const LAYOUT = { file: 'layout.html', placeholders: [...SITE, 'subject', 'content'] } as const

@@ -91,6 +91,8 @@ export type AuthSessionsTable = {
   /** The refresh token retired last, and when: presented again within REFRESH_TOKEN_REUSE_INTERVAL it is a retry. */
   retiredJtiHash: string | null
   rotatedAt: Millis | null
+  /** The login's methods (RFC 8176 `amr`, comma-joined, API.md §12); null for sessions older than second factors: `pwd`. */
+  amr: string | null
 }
 
 export type RefreshTokensTable = {
@@ -113,6 +115,57 @@ export type RevokedTokensTable = {
 export type RateLimitBucketsTable = {
   key: string
   tat: Millis
+}
+
+/** API.md §12: a user's TOTP authenticator, pending until `confirmedAt`; `secret` is encrypted (mfa/secrets.ts). */
+export type MfaTotpTable = {
+  userId: number
+  secret: string
+  createdAt: Millis
+  confirmedAt: Millis | null
+  /** The last RFC 6238 time step accepted: a code of that step or an earlier one is refused. */
+  lastUsedStep: number | null
+}
+
+export type MfaRecoveryCodesTable = {
+  id: Generated<number>
+  userId: number
+  /** HMAC-SHA-256 of the code, keyed from SECRET_KEY. */
+  codeHash: string
+  usedAt: Millis | null
+}
+
+export type WebauthnCredentialsTable = {
+  id: Generated<number>
+  userId: number
+  credentialId: string
+  /** COSE public key, base64url. */
+  publicKey: string
+  counter: number
+  /** Comma-joined transports the browser reported. */
+  transports: string
+  deviceType: string
+  backedUp: Flag
+  name: string
+  createdAt: Millis
+  lastUsedAt: Millis | null
+}
+
+export type WebauthnChallengesTable = {
+  challenge: string
+  purpose: 'register' | 'login'
+  userId: number | null
+  mfaTokenHash: string | null
+  expiresAt: Millis
+}
+
+export type MfaTokensTable = {
+  tokenHash: string
+  userId: number
+  passwordStamp: string
+  attemptsLeft: number
+  expiresAt: Millis
+  usedAt: Millis | null
 }
 
 /** API.md §13: one security event, append-only; `data` is a JSON object of the keys its type allows. */
@@ -176,6 +229,11 @@ export type Database = {
   refreshTokens: RefreshTokensTable
   revokedTokens: RevokedTokensTable
   rateLimitBuckets: RateLimitBucketsTable
+  mfaTotp: MfaTotpTable
+  mfaRecoveryCodes: MfaRecoveryCodesTable
+  webauthnCredentials: WebauthnCredentialsTable
+  webauthnChallenges: WebauthnChallengesTable
+  mfaTokens: MfaTokensTable
   auditEvents: AuditEventsTable
   webhookEndpoints: WebhookEndpointsTable
   webhookDeliveries: WebhookDeliveriesTable

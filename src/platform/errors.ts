@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'STALE_TOKEN',
   'THROTTLED',
   'CSRF_FAILED',
+  'MFA_REQUIRED',
+  'MFA_TOKEN_INVALID',
+  'MFA_SETUP_REQUIRED',
+  'PASSKEY_NOT_RECOGNISED',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -15,6 +15,7 @@ export const RATE_LIMIT_SCOPES = [
   'set_email_ip', 'set_email_account',
   'reset_email_ip', 'reset_email_account',
   'reset_email_confirm_ip', 'reset_email_confirm_account',
+  'mfa_ip', 'mfa_account',
 ] as const
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number]
 export type RateLimitRule = { limit: number; windowSeconds: number }
@@ -47,6 +48,10 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitScope, RateLimitRule>
   reset_email_account: { limit: 3, windowSeconds: HOUR },
   reset_email_confirm_ip: { limit: 30, windowSeconds: HOUR },
   reset_email_confirm_account: { limit: 10, windowSeconds: HOUR },
+  // Second factors (API.md §12): a six-digit code has a million values, so an account gets few guesses however many
+  // mfa_tokens its password buys; a successful check gives its attempt back, so the owner is never slowed.
+  mfa_ip: { limit: 30, windowSeconds: 15 * MINUTE },
+  mfa_account: { limit: 10, windowSeconds: 15 * MINUTE },
 }
 
 /** `RATE_LIMIT_<SCOPE>=<count>/<seconds>` overrides one rule, e.g. `RATE_LIMIT_LOGIN_IP=60/60`. */

@@ -31,6 +31,9 @@ const SessionJson = JsonObject('Session', 'One login: the refresh tokens descend
   ip: Type.Union([Type.String(), Type.Null()], { description: 'of the login' }),
   user_agent: Type.Union([Type.String(), Type.Null()], { description: 'of the login' }),
   current: Type.Boolean({ description: 'the session of the calling token' }),
+  amr: Type.Optional(Type.Array(Type.String(), {
+    description: 'RFC 8176 methods of the login (`["pwd"]`, `["pwd", "otp"]`, `["hwk", "user"]`, …); listed once the user has a second factor (API.md §12)',
+  })),
 })
 
 export const docs = {
@@ -41,7 +44,13 @@ export const docs = {
       response: {
         200: TokenPair('Both tokens, also set as cookies.'),
         401: {
-          ...DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'),
+          ...Type.Union([
+            DetailJson('Unknown email, wrong password or inactive user.', 'No active account found with the given credentials'),
+            Type.Object({
+              detail: Type.String(), code: Type.Literal('mfa_required'), mfa_token: Type.String({ description: 'opaque; 5 minutes, 5 attempts' }),
+              methods: Type.Array(Type.String({ examples: ['totp', 'webauthn', 'recovery_code'] })),
+            }, { title: 'MfaRequired', description: 'The right password of a user with a second factor: finish with POST /api/jwt/create/mfa/ (API.md §12).' }),
+          ], { description: 'Wrong credentials, or (right password, user with MFA) `mfa_required` with an mfa_token; no cookies.' }),
           headers: { 'WWW-Authenticate': { type: 'string' } },
         },
       },

@@ -10,11 +10,16 @@ export type TokenClaims = {
   jti: string
   user_id: number
   sid?: string
+  /** RFC 8176 methods of the login (API.md §12); SimpleJWT ignores it. Absent from legacy tokens. */
+  amr?: string[]
 }
 
 export type VerifyResult =
   | { ok: true; claims: TokenClaims }
   | { ok: false; reason: 'invalid' | 'wrong_type' }
+
+/** The `amr` of a password login, and of every session opened before second factors existed. */
+export const PASSWORD_ONLY: readonly string[] = ['pwd']
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 /** Verified tokens remembered (oldest forgotten first): a few MB at most. */
@@ -54,7 +59,9 @@ export function createJwtCodec(secretKey: string, lifetimes: { access: number; r
   const signature = (signingInput: string) => createHmac('sha256', key).update(signingInput).digest('base64url')
 
   /** Signs a token; the same arguments (jti included) give the same token, which refresh retries rely on. */
-  function sign(type: TokenType, userId: number, sessionId: string, now: number, jti = randomBytes(16).toString('hex')): TokenClaims & { token: string } {
+  function sign(
+    type: TokenType, userId: number, sessionId: string, now: number, jti = randomBytes(16).toString('hex'), amr: readonly string[] = PASSWORD_ONLY,
+  ): TokenClaims & { token: string } {
     const iat = Math.floor(now / 1000)
     const claims: TokenClaims = {
       token_type: type,
@@ -63,6 +70,7 @@ export function createJwtCodec(secretKey: string, lifetimes: { access: number; r
       jti,
       user_id: userId,
       sid: sessionId,
+      amr: [...amr],
     }
     const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     return { ...claims, token: `${signingInput}.${signature(signingInput)}` }

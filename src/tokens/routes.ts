@@ -6,6 +6,7 @@ import { validateObject } from '../platform/http/validation.ts'
 import { AppError } from '../platform/errors.ts'
 import { Body, CharField } from '../platform/http/fields.ts'
 import type { createCredentials } from '../accounts/credentials.ts'
+import type { User } from '../accounts/user.ts'
 import { clearAuthCookies, setAuthCookies } from './cookies.ts'
 import { docs } from './docs.ts'
 import { LoginBody, LogoutBody, RefreshBody, VerifyBody } from './schemas.ts'
@@ -22,6 +23,11 @@ type Deps = {
   throttle: Throttle
   events: TokenEvents
   config: Config
+  /**
+   * After the right password: returns for a user without a second factor, throws the `mfa_required` 401 (with an
+   * mfa_token) for one who has (API.md §12, the second-factors feature).
+   */
+  challengeAfterPassword: (user: User) => Promise<void>
 }
 
 // Built once: jwt/verify/ and jwt/refresh/ check their field on every request.
@@ -55,7 +61,7 @@ function recordThrottledLogin(tokens: TokenService): onSendHookHandler {
 
 export function tokenRoutes(deps: Deps): FastifyPluginAsync {
   const { tokens, credentials, guard, config } = deps
-  const { throttle, countOnlyFailedLogins } = deps.throttle
+  const { throttle, countOnlyFailedLogins, passwordAccepted } = deps.throttle
   const { authenticate, csrfWhenCookie } = guard
   const counted = tokenEventHooks(deps.events)
   return async (fastify) => {
@@ -69,6 +75,9 @@ export function tokenRoutes(deps: Deps): FastifyPluginAsync {
       const body = request.body
       const context = requestContext(request)
       const user = await credentials.checkCredentials(body.email, body.password, context)
+      // The password was right: even the `mfa_required` 401 that may follow gives the login attempts back.
+      passwordAccepted(request)
+      await deps.challengeAfterPassword(user)
       const pair = await tokens.login(user, context)
       setAuthCookies(reply, config.cookies, pair)
       return pair

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { AppError } from '../platform/errors.ts'
 import type { Db } from '../platform/db.ts'
 import type { User } from '../accounts/user.ts'
+import { PASSWORD_ONLY } from './jwt.ts'
 import type { JwtCodec, TokenClaims } from './jwt.ts'
 import type { TokenStore } from './store.ts'
 import type { SessionWithUser } from './session-lookup.ts'
@@ -11,6 +12,13 @@ import type { RequestContext } from '../platform/http/request-context.ts'
 export type Principal = { user: User; claims: TokenClaims }
 export type LoginMeta = { ip: string | null; userAgent: string | null }
 export type TokenPair = { access: string; refresh: string }
+/** How a login proved who it is, as its `login.succeeded` event names it (API.md §13). */
+export type LoginMethod = 'password' | 'totp' | 'recovery_code' | 'passkey'
+
+/** The session row's `amr` column as the claim. */
+export function amrOf(column: string | null): readonly string[] {
+  return column === null || column === '' ? PASSWORD_ONLY : column.split(',')
+}
 
 const BLACKLISTED = 'Token is blacklisted'
 const INVALID = 'Token is invalid or expired'
@@ -36,10 +44,10 @@ export function createTokenService(deps: {
   }
 
   /** Resolves a refresh token of ours to the session it continues, or throws SimpleJWT's 401. */
-  async function sessionOfRefresh(user: User, claims: TokenClaims): Promise<string> {
+  async function sessionOfRefresh(user: User, claims: TokenClaims): Promise<{ sessionId: string; amr: readonly string[] }> {
     const record = await store.findRefreshToken(claims.jti)
     if (record === undefined || record.userId !== user.id || record.revokedAt !== null) throw AppError.tokenNotValid(BLACKLISTED)
-    return record.sessionId
+    return { sessionId: record.sessionId, amr: amrOf(record.amr) }
   }
 
   /** A refresh token minted by the Django deployment: accepted once (the request that revokes its id), as a new session of ours. */
@@ -56,10 +64,13 @@ export function createTokenService(deps: {
    * last, within REFRESH_TOKEN_REUSE_INTERVAL: a second tab, or a retry of a refresh whose answer was lost, gets the
    * successor the first refresh got, so neither signs the other out.
    */
-  async function rotate(user: User, sessionId: string, claims: TokenClaims, now: number, context: RequestContext): Promise<TokenPair> {
+  async function rotate(
+    user: User, session: { sessionId: string; amr: readonly string[] }, claims: TokenClaims, now: number, context: RequestContext,
+  ): Promise<TokenPair> {
+    const { sessionId, amr } = session
     const successor = jwt.successorJti(claims.jti)
     const refresh = await db.transaction().execute(async (trx) => {
-      const next = jwt.sign('refresh', user.id, sessionId, now, successor)
+      const next = jwt.sign('refresh', user.id, sessionId, now, successor, amr)
       const rotation = { sessionId, presentedJti: claims.jti, nextJti: successor, now, expiresAt: now + deps.refreshLifetime * 1000 }
       if (await store.rotateSession(trx, rotation)) {
         await store.insertRefreshToken(trx, { jti: successor, sessionId, userId: user.id, issuedAt: now, expiresAt: next.exp * 1000 })
@@ -68,7 +79,7 @@ export function createTokenService(deps: {
       const since = now - deps.reuseInterval * 1000
       const rotatedAt = deps.reuseInterval > 0 ? await store.rotationOfRetiredLast(trx, sessionId, claims.jti, now, since) : null
       // Signed as at that rotation: the same claims and jti give the very token the first refresh got (already stored).
-      if (rotatedAt !== null) return jwt.sign('refresh', user.id, sessionId, rotatedAt, successor).token
+      if (rotatedAt !== null) return jwt.sign('refresh', user.id, sessionId, rotatedAt, successor, amr).token
       await store.revokeSession(trx, sessionId, now)
       await deps.audit.record(trx, {
         type: 'token.reuse_detected', context, userId: user.id, universityId: user.universityId, sessionId,
@@ -78,7 +89,7 @@ export function createTokenService(deps: {
     })
     // Thrown after the transaction commits, so the revocation of the reused session is kept.
     if (refresh === null) throw AppError.tokenNotValid(BLACKLISTED)
-    return { access: jwt.sign('access', user.id, sessionId, now).token, refresh }
+    return { access: jwt.sign('access', user.id, sessionId, now, undefined, amr).token, refresh }
   }
 
   /** The token's own user, active, and the token minted after the user's last credential change. */
@@ -118,29 +129,35 @@ export function createTokenService(deps: {
   }
 
   /** A new session and its first refresh token. */
-  async function openSession(trx: Db, userId: number, meta: LoginMeta, now: number): Promise<{ sessionId: string; refresh: string }> {
+  async function openSession(
+    trx: Db, userId: number, meta: LoginMeta, now: number, amr: readonly string[] = PASSWORD_ONLY,
+  ): Promise<{ sessionId: string; refresh: string }> {
     const sessionId = randomBytes(16).toString('base64url')
-    const refresh = jwt.sign('refresh', userId, sessionId, now)
+    const refresh = jwt.sign('refresh', userId, sessionId, now, undefined, amr)
     await store.insertSession(trx, {
       id: sessionId, userId, createdAt: now, lastUsedAt: now, expiresAt: now + deps.refreshLifetime * 1000,
-      ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 512) ?? null, amr: amr.join(','),
     }, refresh.jti)
     await store.insertRefreshToken(trx, { jti: refresh.jti, sessionId, userId, issuedAt: now, expiresAt: refresh.exp * 1000 })
     return { sessionId, refresh: refresh.token }
   }
 
   return {
-    /** POST /api/jwt/create/: a new session and its first token pair. */
-    async login(user: User, context: RequestContext): Promise<TokenPair> {
+    /**
+     * POST /api/jwt/create/ (and the second-factor logins of API.md §12): a new session and its first token pair,
+     * both carrying the login's `amr`, as every token of the session will.
+     */
+    async login(user: User, context: RequestContext, amr: readonly string[] = PASSWORD_ONLY, method: LoginMethod = 'password'): Promise<TokenPair> {
       const now = deps.clock()
       return db.transaction().execute(async (trx) => {
-        const { sessionId, refresh } = await openSession(trx, user.id, context, now)
-        // In the login's transaction (API.md §13): the session exists exactly when its event does.
+        const { sessionId, refresh } = await openSession(trx, user.id, context, now, amr)
+        // In the login's transaction (API.md §13): the session exists exactly when its event does. The one
+        // `login.succeeded` of a login, whichever factors it took (the second-factor steps record none of their own).
         await deps.audit.record(trx, {
           type: 'login.succeeded', context: { ...context, actorId: user.id }, userId: user.id, universityId: user.universityId, sessionId,
-          data: { method: 'password', amr: ['pwd'] },
+          data: { method, amr },
         })
-        return { access: jwt.sign('access', user.id, sessionId, now).token, refresh }
+        return { access: jwt.sign('access', user.id, sessionId, now, undefined, amr).token, refresh }
       })
     },
 
@@ -154,10 +171,10 @@ export function createTokenService(deps: {
       // Deactivation and deletion revoke every token of the user (API.md §11): refresh says so, as for a logout.
       if (user === undefined || issuedBeforeChange(user, claims)) throw AppError.tokenNotValid(BLACKLISTED)
       if (claims.sid === undefined) return continueLegacyRefresh(user, claims, now)
-      const sessionId = await sessionOfRefresh(user, claims)
-      if (deps.rotateRefreshTokens) return rotate(user, sessionId, claims, now, context)
-      await db.transaction().execute((trx) => store.touchSession(trx, sessionId, now, claims.exp * 1000))
-      return { access: jwt.sign('access', user.id, sessionId, now).token }
+      const session = await sessionOfRefresh(user, claims)
+      if (deps.rotateRefreshTokens) return rotate(user, session, claims, now, context)
+      await db.transaction().execute((trx) => store.touchSession(trx, session.sessionId, now, claims.exp * 1000))
+      return { access: jwt.sign('access', user.id, session.sessionId, now, undefined, session.amr).token }
     },
 
     /** POST /api/jwt/verify/: any valid, unrevoked token of an active user. */
@@ -197,6 +214,9 @@ export function createTokenService(deps: {
     },
 
     revokeSessionsOfUser: (trx: Db, userId: number, now: number) => store.revokeSessionsOfUser(trx, userId, now),
+
+    /** API.md §12: enrolling or removing a factor ends every other session of the user; `keep` is the calling one. */
+    revokeOtherSessions: (trx: Db, userId: number, keep: string | undefined, now: number) => store.revokeSessionsOfUser(trx, userId, now, keep),
 
     /** A login its rate limit refused before any check: recorded as failed (API.md §13), with the email it named. */
     async recordThrottledLogin(context: RequestContext, email: string | null): Promise<void> {

@@ -22,6 +22,7 @@ function toSessionJson(session: SessionView) {
     ip: session.ip,
     user_agent: session.userAgent,
     current: session.current,
+    ...(session.listedAmr === null ? {} : { amr: [...session.listedAmr] }),
   }
 }
 

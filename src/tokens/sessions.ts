@@ -1,19 +1,23 @@
 import { AppError } from '../platform/errors.ts'
 import type { Db } from '../platform/db.ts'
+import { amrOf } from './service.ts'
 import type { Principal } from './service.ts'
 import type { SessionRow, TokenStore } from './store.ts'
 import type { AuditRecorder } from '../audit/record.ts'
 import type { RequestContext } from '../platform/http/request-context.ts'
 
-export type SessionView = SessionRow & { current: boolean }
+/** `amr` is listed only for a user with a second factor: one who never enrolled sees §11's sessions exactly (API.md Part two). */
+export type SessionView = SessionRow & { current: boolean; listedAmr: readonly string[] | null }
 
 /** The sessions of API.md §11: one per login, listed and revoked by their owner. */
-export function createSessionService(deps: { db: Db; store: TokenStore; audit: AuditRecorder }) {
+export function createSessionService(deps: {
+  db: Db; store: TokenStore; audit: AuditRecorder; hasSecondFactor: (userId: number) => Promise<boolean>
+}) {
   const { db, store } = deps
   return {
     async list(principal: Principal): Promise<SessionView[]> {
-      const sessions = await store.listLiveSessions(principal.user.id, Date.now())
-      return sessions.map((s) => ({ ...s, current: s.id === principal.claims.sid }))
+      const [sessions, showAmr] = await Promise.all([store.listLiveSessions(principal.user.id, Date.now()), deps.hasSecondFactor(principal.user.id)])
+      return sessions.map((s) => ({ ...s, current: s.id === principal.claims.sid, listedAmr: showAmr ? amrOf(s.amr) : null }))
     },
 
     /** Another user's or an unknown session is "not found": ids are not confirmed to exist. */

@@ -15,6 +15,8 @@ export type SessionRow = {
   ip: string | null
   userAgent: string | null
   revokedAt: number | null
+  /** RFC 8176 methods, comma-joined; null means `pwd` (sessions older than API.md §12). */
+  amr: string | null
 }
 
 export function createTokenStore(db: Db) {
@@ -36,7 +38,7 @@ export function createTokenStore(db: Db) {
     async findRefreshToken(jti: string) {
       return db.selectFrom('refreshTokens')
         .innerJoin('authSessions', 'authSessions.id', 'refreshTokens.sessionId')
-        .select(['refreshTokens.sessionId', 'refreshTokens.userId', 'refreshTokens.retiredAt', 'authSessions.revokedAt'])
+        .select(['refreshTokens.sessionId', 'refreshTokens.userId', 'refreshTokens.retiredAt', 'authSessions.revokedAt', 'authSessions.amr'])
         .where('refreshTokens.jtiHash', '=', hashJti(jti))
         .executeTakeFirst()
     },
@@ -98,9 +100,11 @@ export function createTokenStore(db: Db) {
       return result.numUpdatedRows === 1n
     },
 
-    async revokeSessionsOfUser(trx: Db, userId: number, now: number): Promise<void> {
-      await trx.updateTable('authSessions').set({ revokedAt: now })
-        .where('userId', '=', userId).where('revokedAt', 'is', null).execute()
+    /** Every live session of the user, but `except` (the caller's own, when a factor changes: API.md §12). */
+    async revokeSessionsOfUser(trx: Db, userId: number, now: number, except?: string): Promise<void> {
+      let query = trx.updateTable('authSessions').set({ revokedAt: now }).where('userId', '=', userId).where('revokedAt', 'is', null)
+      if (except !== undefined) query = query.where('id', '!=', except)
+      await query.execute()
     },
 
     /**

@@ -16,15 +16,25 @@ import { docs } from './docs.ts'
 import { requestContext } from '../platform/http/request-context.ts'
 import type { RequestContext } from '../platform/http/request-context.ts'
 
-type Deps = { universities: UniversityService; guard: AuthGuard<SignedIn>; throttle: Throttle }
+type Deps = {
+  universities: UniversityService
+  guard: AuthGuard<SignedIn>
+  throttle: Throttle
+  /** MFA_REQUIRED_USER_TYPES (API.md §12): throws `mfa_setup_required` for such a user without a second factor. */
+  secondFactorGate: (user: User) => Promise<void>
+}
 
 // Bodies of protected routes are validated after the 401 and the 403, as DRF checks permissions first.
 const collect = { attachValidation: true }
 
-/** The signed-in user, if they hold one of the roles (API.md §3: otherwise 403). */
-function userWithRole(guard: AuthGuard<SignedIn>, request: FastifyRequest, roles: readonly number[]): User {
-  const { user } = guard.of(request)
+/**
+ * The signed-in user, if they hold one of the roles (API.md §3: otherwise 403), and, when their type must have a
+ * second factor, have one (API.md §12: otherwise 403 `mfa_setup_required`).
+ */
+async function userWithRole(deps: Deps, request: FastifyRequest, roles: readonly number[]): Promise<User> {
+  const { user } = deps.guard.of(request)
   if (!roles.includes(user.userType)) throw AppError.permissionDenied()
+  await deps.secondFactorGate(user)
   return user
 }
 
@@ -35,7 +45,7 @@ const FACULTY_MANAGERS = [USER_TYPE.UNIVERSITY_ADMIN, USER_TYPE.MODERATOR]
 /** /api/university/… — API.md §8. */
 export function universityRoutes(deps: Deps): FastifyPluginAsync {
   const { universities, guard } = deps
-  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(deps, request, roles)
   const signedIn = [guard.authenticate]
 
   return async (fastify) => {
@@ -44,7 +54,7 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     /** approve, disapprove, ban, unban: a site admin names the university by `university_id`. */
     function universityAction(path: string, action: (id: number, context: RequestContext) => Promise<void>, message: string, doc: FastifySchema): void {
       app.post(path, { preParsing: signedIn, ...collect, schema: { ...doc, body: UniversityIdBody } }, async (request) => {
-        as(request, SITE_ADMIN)
+        await as(request, SITE_ADMIN)
         await action(complete(parsedBody<UniversityIdBody>(request)).university_id, requestContext(request, guard.of(request)))
         return toSuccessJson(message)
       })
@@ -59,11 +69,11 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
       toUniversityJson(await universities.registerUniversity(parsedBody(request), requestContext(request))))
     app.get('/list/', { schema: docs.list }, async () => (await universities.listPublicUniversities()).map(toPublicUniversityJson))
     app.get('/pending/', { preParsing: signedIn, schema: docs.pending }, async (request) => {
-      as(request, SITE_ADMIN)
+      await as(request, SITE_ADMIN)
       return (await universities.listPendingUniversities()).map(toUniversityJson)
     })
     app.get('/approved/', { preParsing: signedIn, schema: docs.approved }, async (request) => {
-      as(request, SITE_ADMIN)
+      await as(request, SITE_ADMIN)
       return (await universities.listApprovedUniversities()).map(toUniversityJson)
     })
     universityAction('/approve/', universities.approveUniversity, 'University approved', docs.approve)
@@ -72,14 +82,14 @@ export function universityRoutes(deps: Deps): FastifyPluginAsync {
     universityAction('/unban/', (id, context) => universities.setUniversityBanned(id, false, context), 'University unbanned', docs.unban)
 
     app.get('/faculty-list/', { preParsing: signedIn, schema: docs.facultyList }, async (request) =>
-      (await universities.listFaculty(as(request, FACULTY_MANAGERS))).map(toFacultyJson))
+      (await universities.listFaculty(await as(request, FACULTY_MANAGERS))).map(toFacultyJson))
     app.post('/add-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.addFaculty, body: FacultyBody } }, async (request) => {
-      const manager = as(request, FACULTY_MANAGERS)
+      const manager = await as(request, FACULTY_MANAGERS)
       await universities.addFaculty(manager, complete(parsedBody<FacultyBody>(request)), requestContext(request, guard.of(request)))
       return toSuccessJson('Faculty added')
     })
     app.post('/remove-faculty/', { preParsing: signedIn, ...collect, schema: { ...docs.removeFaculty, body: FacultyIdBody } }, async (request) => {
-      const manager = as(request, FACULTY_MANAGERS)
+      const manager = await as(request, FACULTY_MANAGERS)
       const facultyId = complete(parsedBody<FacultyIdBody>(request)).faculty_id
       await universities.removeFaculty(manager, facultyId, requestContext(request, guard.of(request)))
       return toSuccessJson('Faculty deleted')
@@ -96,7 +106,7 @@ function universityIdOf(query: UniversityIdQuery): number | null {
 /** /api/department/… — API.md §8. */
 export function departmentRoutes(deps: Deps): FastifyPluginAsync {
   const { universities, guard } = deps
-  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(guard, request, roles)
+  const as = (request: FastifyRequest, roles: readonly number[]) => userWithRole(deps, request, roles)
   const signedIn = [guard.authenticate]
 
   return async (fastify) => {
@@ -105,14 +115,14 @@ export function departmentRoutes(deps: Deps): FastifyPluginAsync {
     app.get('/get/', { schema: { ...docs.departmentsOf, querystring: UniversityIdQuery } }, async (request) =>
       (await universities.listDepartmentsOf(universityIdOf(request.query))).map(toDepartmentJson))
     app.post('/create/', { preParsing: signedIn, ...collect, schema: { ...docs.createDepartment, body: DepartmentBody } }, async (request) => {
-      const admin = as(request, UNIVERSITY_ADMIN)
+      const admin = await as(request, UNIVERSITY_ADMIN)
       const body = complete(parsedBody<DepartmentBody>(request))
       return toDepartmentJson(await universities.createDepartment(admin, body, requestContext(request, guard.of(request))))
     })
     app.get('/list/', { preParsing: signedIn, schema: docs.ownDepartments }, async (request) =>
-      (await universities.listOwnDepartments(as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
+      (await universities.listOwnDepartments(await as(request, UNIVERSITY_ADMIN))).map(toDepartmentJson))
     app.post('/delete/', { preParsing: signedIn, ...collect, schema: { ...docs.deleteDepartment, body: DepartmentIdBody } }, async (request) => {
-      const admin = as(request, UNIVERSITY_ADMIN)
+      const admin = await as(request, UNIVERSITY_ADMIN)
       await universities.deleteDepartment(admin, complete(parsedBody<DepartmentIdBody>(request)).department_id, requestContext(request, guard.of(request)))
       return toSuccessJson('Department deleted')
     })
