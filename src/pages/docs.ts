@@ -29,6 +29,7 @@ export const pageDocs = taggedDocs('pages', {
   },
   login: page('Sign-in page', 'Email and password; `?next=` a same-origin path to return to.'),
   loginPost: action('Sign in', 'Sets the `access` and `refresh` cookies of API.md §3 and answers 303 to `next` (or /account/).'),
+  loginMfa: action('Sign in: the second factor', 'A TOTP or recovery code for the first step\'s mfa_token (API.md §12); §3\'s cookies, 303 to `next`.'),
   logout: action('Sign out of this browser', 'Ends this browser\'s session and deletes its cookies.'),
   resetRequest: page('Forgot password: request page', 'Asks for the email to send a reset link to.'),
   resetRequestPost: action('Forgot password: send the link', 'As POST /api/users/reset_password/: the same answer whether or not the account exists.'),

@@ -4,6 +4,7 @@ import { installPageErrorHandler } from '../platform/http/error-rendering.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { AuditService } from '../audit/service.ts'
+import type { MfaLogin } from '../mfa/login.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
@@ -27,6 +28,8 @@ export type PagesDeps = {
   universities: UniversityService
   outbox: OutboxAdmin
   audit: AuditService
+  /** The two-step login of API.md §12: the same challenge and second step as POST /api/jwt/create/ and jwt/create/mfa/. */
+  mfaLogin: MfaLogin
   guard: AuthGuard<Principal>
   throttle: Throttle
   events: TokenEvents
@@ -61,7 +64,9 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     })
     const shared = { page, render, form }
     await app.register(assetRoutes(assets))
-    await app.register(loginRoutes({ ...shared, accounts: deps.accounts, tokens: deps.tokens, throttle: deps.throttle, events: deps.events, config }))
+    await app.register(loginRoutes({
+      ...shared, accounts: deps.accounts, tokens: deps.tokens, mfaLogin: deps.mfaLogin, throttle: deps.throttle, events: deps.events, config,
+    }))
     await app.register(accountPageRoutes({ ...shared, ...deps }))
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))

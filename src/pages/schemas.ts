@@ -19,6 +19,10 @@ function form<T extends TProperties>(schema: TObject<T>) {
 const Next = { next: Optional(CharField({ allowBlank: true, maxLength: 2000 })) }
 
 export const LoginForm = Body({ ...LoginBody.properties, ...Next, ...CSRF })
+/** The second step of a sign-in with MFA (API.md §12): the mfa_token of the first, and a TOTP or recovery code. */
+export const MfaForm = Body({
+  mfa_token: CharField({ maxLength: 200 }), code: CharField({ maxLength: 64 }), ...Next, ...CSRF,
+})
 export const ResetRequestForm = form(EmailBody)
 /** The mailed link's uid and token travel as hidden fields, so the per-account limits see the uid. */
 export const ResetConfirmForm = form(ResetPasswordConfirmBody)
