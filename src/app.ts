@@ -211,7 +211,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
   await app.register(pagesRoutes({
     accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
-    audit: auditService, mfaLogin: secondFactors.login, guard, throttle, events: metrics, config, clock,
+    audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {

@@ -20,6 +20,7 @@ import { loginRoutes } from './login-routes.ts'
 import { createRenderer } from './render.ts'
 import { installFormProtection, securityHeaders } from './security.ts'
 import { createPageSession } from './session.ts'
+import type { PageSessionDeps } from './session.ts'
 
 export type PagesDeps = {
   accounts: AccountService
@@ -35,6 +36,7 @@ export type PagesDeps = {
   events: TokenEvents
   config: Config
   clock: () => number
+  secondFactorGate: PageSessionDeps['secondFactorGate']
 }
 
 const TITLES: Record<number, string> = {

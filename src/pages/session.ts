@@ -16,6 +16,8 @@ export type PageSessionDeps = {
   guard: AuthGuard<Principal>
   config: Config
   clock: () => number
+  /** MFA_REQUIRED_USER_TYPES (API.md §12): the 403 `mfa_setup_required` of the §8 routes, for the admin console too. */
+  secondFactorGate: (user: Principal['user']) => Promise<void>
 }
 
 /** Who may open the admin console, and which parts (API.md §14, §8). */
@@ -68,13 +70,14 @@ export function createPageSession(deps: PageSessionDeps) {
 
   /**
    * preHandler of the admin console: a site admin, university admin or moderator, signed in within
-   * ADMIN_REAUTH_SECONDS (else the sign-in page again). Where MFA_REQUIRED_USER_TYPES names the user's type, the
-   * second-factor check of §12 belongs here too, once that feature exists.
+   * ADMIN_REAUTH_SECONDS (else the sign-in page again), and enrolled in a second factor where MFA_REQUIRED_USER_TYPES
+   * names the user's type (§12's gate of the §8 routes, the same function).
    */
   const admin: preHandlerAsyncHookHandler = async (request, reply) => {
     const principal = await resolve(request, reply)
     if (principal === null) return toLogin(request, reply)
     if (adminRoleOf(principal.user.userType) === null) throw AppError.permissionDenied()
+    await deps.secondFactorGate(principal.user)
     const at = await deps.sessions.signedInAt(principal)
     if (at === null || deps.clock() - at > config.adminReauthSeconds * 1000) return toLogin(request, reply, true)
   }
