@@ -30,6 +30,17 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The hosted pages' script (assets/pages/): a classic browser script, served as it is, without a build step.
+  {
+    files: ['assets/pages/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { program: null, project: false, projectService: false },
+      sourceType: 'script',
+      globals: Object.fromEntries(['document', 'window', 'fetch', 'URLSearchParams', 'FormData', 'DOMParser', 'HTMLFormElement']
+        .map((name) => [name, 'readonly'])),
+    },
+  },
   // Plain JavaScript that runs without a TypeScript loader; tsc (checkJs) already reports undefined names.
   { files: ['**/*.mjs'], rules: { 'no-undef': 'off' } },
 )

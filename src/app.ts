@@ -51,6 +51,8 @@ import { createWebhookService } from './webhooks/service.ts'
 import { webhookRoutes } from './webhooks/routes.ts'
 import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
+import { pagesRoutes } from './pages/routes.ts'
+import { createOutboxAdmin } from './mail/outbox-admin.ts'
 import { mfaRoutes } from './mfa/routes.ts'
 import { passkeyRoutes } from './mfa/passkey-routes.ts'
 import { createMfaFeature } from './mfa/feature.ts'
@@ -207,6 +209,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
+  await app.register(pagesRoutes({
+    accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
+    audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
+  }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
     const now = Date.now()

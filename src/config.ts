@@ -82,6 +82,8 @@ export type Config = {
   revocation: RevocationConfig
   /** Prefix of every key this service writes to Redis, so several services (or test runs) can share one. */
   redisKeyPrefix: string
+  /** The admin pages (/admin/) want a sign-in at most this many seconds old (API.md §14). */
+  adminReauthSeconds: number
   /** Passkeys (API.md §12): the relying party and the origins whose ceremonies are accepted; never from a request's Host. */
   webauthn: { rpId: string; rpName: string; origins: readonly string[] }
   /** User types that must enrol a second factor before the role-gated routes of API.md §8 answer them. */
@@ -170,6 +172,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     redisUrl: parseRedisUrl(env),
     redisKeyPrefix: string(env, 'REDIS_KEY_PREFIX', 'unilink-accounts:'),
     metricsToken: optionalString(env, 'METRICS_TOKEN'),
+    adminReauthSeconds: seconds(env, 'ADMIN_REAUTH_SECONDS', 900),
     webauthn: parseWebauthn(env, { domain, protocol, siteName, corsAllowedOrigins }),
     mfaRequiredUserTypes: parseUserTypes(env, 'MFA_REQUIRED_USER_TYPES'),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),

@@ -5,6 +5,7 @@ import { createPasswordFlows } from './password-flows.ts'
 import { createProfile } from './profile.ts'
 import { createRegistration } from './registration.ts'
 import { createStaffAccounts } from './staff-accounts.ts'
+import { createUserAdmin } from './user-admin.ts'
 
 /** Every account story, one object for the routes; each story lives in its own file. */
 export function createAccountService(deps: AccountDeps) {
@@ -15,6 +16,7 @@ export function createAccountService(deps: AccountDeps) {
     ...createProfile(deps),
     ...createCredentials(deps),
     ...createStaffAccounts(deps),
+    ...createUserAdmin(deps),
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Updateable } from 'kysely'
 import { AppError } from '../platform/errors.ts'
 import { asUniqueViolation } from '../platform/db.ts'
@@ -95,11 +96,37 @@ export function createAccountStore(db: Db) {
       return rows.map(toUser)
     },
 
+    /** The admin pages' user search (API.md §14): one page by id, and how many match in all. */
+    async search(filter: UserSearch): Promise<{ users: User[]; total: number }> {
+      let query = db.selectFrom('users')
+      if (filter.text !== undefined && filter.text !== '') {
+        // LIKE's own wildcards in the search text match themselves; lower() on both sides: PostgreSQL's LIKE is case-sensitive.
+        const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+        query = query.where((eb) => eb.or(['email', 'username', 'firstName', 'lastName'].map((column) =>
+          sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`)))
+      }
+      if (filter.userType !== undefined) query = query.where('userType', '=', filter.userType)
+      if (filter.universityId !== undefined) query = query.where('universityId', '=', filter.universityId)
+      if (filter.active !== undefined) query = query.where('isActive', '=', flag(filter.active))
+      const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+      const rows = await query.selectAll().orderBy('id').limit(filter.limit).offset(filter.offset).execute()
+      return { users: rows.map(toUser), total: Number(counted.n) }
+    },
+
     async listAll(): Promise<User[]> {
       const rows = await db.selectFrom('users').selectAll().orderBy('id').execute()
       return rows.map(toUser)
     },
   }
+}
+
+export type UserSearch = {
+  text?: string
+  userType?: number
+  universityId?: number
+  active?: boolean
+  limit: number
+  offset: number
 }
 
 export type AccountStore = ReturnType<typeof createAccountStore>

@@ -22,6 +22,7 @@ const TAGS = [
   { name: 'sessions', description: 'Sessions: list, revoke one, revoke all (API.md §11).' },
   { name: 'universities', description: 'Universities and their faculty (API.md §8).' },
   { name: 'departments', description: 'Departments of a university (API.md §8).' },
+  { name: 'pages', description: 'Hosted HTML pages: sign-in, account console, admin console (API.md §14).' },
   { name: 'second factors', description: 'TOTP, recovery codes and the second step of a login (API.md §12).' },
   { name: 'passkeys', description: 'WebAuthn passkeys: registration, management and passkey login (API.md §12).' },
   { name: 'service', description: 'Home page, health, readiness, metrics and this documentation.' },

@@ -11,6 +11,7 @@ function homePage(siteName: string): string {
 <h1>${name} Accounts</h1>
 <p>The user-account and authentication service of ${name}. It speaks JSON under <a href="/api/">/api/</a>.</p>
 <p>API reference: <a href="/api/docs/">/api/docs/</a></p>
+<p>Your account: <a href="/login/">sign in</a> · <a href="/account/">account</a> · <a href="/admin/">admin</a></p>
 </body></html>
 `
 }

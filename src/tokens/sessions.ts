@@ -33,6 +33,29 @@ export function createSessionService(deps: {
       if (!revoked) throw AppError.notFound()
     },
 
+    /** When the principal's session began (its login); null for a token that predates sessions. */
+    async signedInAt(principal: Principal): Promise<number | null> {
+      const { sid } = principal.claims
+      if (sid === undefined) return null
+      const sessions = await store.listLiveSessions(principal.user.id, Date.now())
+      return sessions.find((s) => s.id === sid)?.createdAt ?? null
+    },
+
+    /** For a site admin's page of a user (API.md §14): that user's live sessions. */
+    listSessionsOf: (userId: number): Promise<SessionRow[]> => store.listLiveSessions(userId, Date.now()),
+
+    /** A site admin revokes one session of a user (the admin is the context's actor); an unknown one is "not found". */
+    async revokeSessionOf(user: { id: number; universityId: number | null }, sessionId: string, context: RequestContext): Promise<void> {
+      const revoked = await db.transaction().execute(async (trx) => {
+        if (!await store.revokeSessionOfUser(trx, sessionId, user.id, Date.now())) return false
+        await deps.audit.record(trx, {
+          type: 'session.revoked', context, userId: user.id, universityId: user.universityId, data: { reason: 'admin', revoked_session_id: sessionId },
+        })
+        return true
+      })
+      if (!revoked) throw AppError.notFound()
+    },
+
     /** POST /api/logout/all/: every session of the user, and the calling token if it predates sessions. */
     async revokeAll(principal: Principal, context: RequestContext): Promise<void> {
       const { claims, user } = principal

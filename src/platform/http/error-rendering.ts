@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import type { FieldErrors } from '../errors.ts'
 
 /** Body-parser failures raised by Fastify itself, rendered in DRF's words. */
 function fromFastifyError(error: FastifyError, contentType: string | undefined): AppError | null {
@@ -37,6 +38,54 @@ function render(appError: AppError | null, error: unknown, request: FastifyReque
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) =>
     render(error instanceof AppError ? error : fromFastifyError(error, request.headers['content-type']), error, request, reply))
+}
+
+/** An error as a page shows it (API.md §14): messages for the top of the form, and field messages beside the fields. */
+export type PageError = { status: number; messages: string[]; fields: Record<string, string[]>; headers: Record<string, string> }
+
+const PAGE_CSRF = 'CSRF Failed: this form is out of date or did not come from this site. Reload the page and try again.'
+
+/** The body of an AppError, in the words a page shows: the same messages as the JSON answer. */
+export function pageErrorOf(error: AppError): PageError {
+  const messages: string[] = []
+  const fields: Record<string, string[]> = {}
+  const flatten = (tree: FieldErrors, prefix: string) => {
+    for (const [key, value] of Object.entries(tree)) {
+      if (Array.isArray(value)) fields[prefix + key] = value
+      else flatten(value, `${prefix}${key}.`)
+    }
+  }
+  const { detail, message, non_field_errors: nonField, ...rest } = error.body as Record<string, unknown>
+  // `status` ("error") and `code` ("token_not_valid") of the original's shapes say nothing a reader needs; a field
+  // of the same name (a department's `code`) is a list of messages and stays.
+  if (typeof rest.status === 'string') delete rest.status
+  if (typeof rest.code === 'string') delete rest.code
+  if (typeof detail === 'string') messages.push(detail)
+  if (typeof message === 'string') messages.push(message)
+  if (Array.isArray(nonField)) messages.push(...nonField.map(String))
+  flatten(rest as FieldErrors, '')
+  return { status: error.statusCode, messages, fields, headers: error.headers }
+}
+
+/**
+ * The error handler of the hosted pages: the same errors as the JSON routes (a 404, a 429, a refused CSRF check),
+ * handed to `show`, which renders them as a page; anything unexpected is logged and shown as the contract's 500.
+ */
+export function installPageErrorHandler(
+  app: FastifyInstance, show: (error: PageError, request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>,
+): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    // @fastify/csrf-protection's refusals (a missing or wrong token, a missing secret cookie).
+    const csrf = !(error instanceof AppError) && error.code?.startsWith('FST_CSRF_') === true
+    const appError = error instanceof AppError ? error
+      : csrf ? new AppError(403, 'CSRF_FAILED', { detail: PAGE_CSRF }) : fromFastifyError(error, request.headers['content-type'])
+    if (appError === null) {
+      request.log.error({ err: error }, 'unhandled error')
+      return show({ status: 500, messages: ['A server error occurred.'], fields: {}, headers: {} }, request, reply)
+    }
+    if (appError.cause !== undefined) request.log.warn({ err: appError.cause, code: appError.code }, 'request failed')
+    return show(pageErrorOf(appError), request, reply)
+  })
 }
 
 /**

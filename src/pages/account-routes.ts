@@ -1,0 +1,169 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.ts'
+import type { PageError } from '../platform/http/error-rendering.ts'
+import type { AccountService } from '../accounts/service.ts'
+import { toActivityJson } from '../audit/serialize.ts'
+import type { AuditService } from '../audit/service.ts'
+import type { OptionalCurrentPasswordBody, ProfileBody, ResetEmailConfirmBody, SetPasswordBody } from '../accounts/schemas.ts'
+import { USER_TYPE } from '../accounts/user.ts'
+import { clearAuthCookies, setAuthCookies } from '../tokens/cookies.ts'
+import type { TokenService } from '../tokens/service.ts'
+import type { SessionService } from '../tokens/sessions.ts'
+import type { Throttle } from '../throttling/throttle.ts'
+import type { UniversityService } from '../universities/service.ts'
+import { pageDocs } from './docs.ts'
+import { eventView } from './events.ts'
+import { attempt, formBody, typedValues } from './forms.ts'
+import type { FormState, Render } from './render.ts'
+import {
+  CsrfOnlyForm, DeleteAccountForm, EmailResetConfirmForm, IdParams, NoticeQuery, PasswordForm, ProfileForm, UidTokenParams,
+} from './schemas.ts'
+import type { PageSession } from './session.ts'
+
+type Deps = {
+  accounts: AccountService
+  tokens: TokenService
+  sessions: SessionService
+  universities: UniversityService
+  audit: AuditService
+  page: PageSession
+  render: Render
+  form: preValidationHookHandler
+  throttle: Throttle
+  config: Config
+}
+
+/** The mailed link's uid and token, carried by the form's hidden fields. */
+function linkOf(request: FastifyRequest): { uid: string; token: string } {
+  const body = (request.body ?? {}) as Record<string, unknown>
+  const text = (value: unknown) => (typeof value === 'string' ? value : '')
+  return { uid: text(body.uid), token: text(body.token) }
+}
+
+type AccountForm = 'profile' | 'password' | 'email' | 'sessions' | 'delete'
+const collect = { attachValidation: true }
+/** How many events the account page lists as its recent activity. */
+const RECENT_ACTIVITY = 20
+
+/** /account/ (API.md §14): the signed-in user's console over the services of /api/users/me/, set_password, sessions. */
+export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
+  const { accounts, tokens, sessions, universities, audit, page, render, form, config } = deps
+  const { throttle } = deps.throttle
+
+  async function accountPage(request: FastifyRequest, reply: FastifyReply, failed?: { form: AccountForm; error: PageError }) {
+    const principal = page.of(request)
+    const { user } = principal
+    const forms: Partial<Record<AccountForm, FormState>> = {}
+    if (failed) forms[failed.form] = { values: typedValues(request), error: failed.error }
+    const [own, activity, choices, departments] = await Promise.all([
+      sessions.list(principal),
+      // The first of GET /api/users/me/activity/'s pages, shown as that route shows it (others' actions without who).
+      audit.listActivity(user.id, {}, undefined).then((found) => found.events.slice(0, RECENT_ACTIVITY).map((e) => eventView(toActivityJson(e, user.id)))),
+      user.userType === USER_TYPE.STUDENT ? universities.listPublicUniversities() : Promise.resolve([]),
+      user.universityId === null ? Promise.resolve([]) : universities.listDepartmentsOf(user.universityId),
+    ])
+    const university = user.universityId === null ? null : (await universities.listAllUniversities())
+      .find((u) => u.university.id === user.universityId)?.university ?? null
+    return render(request, reply, 'account', {
+      title: 'Your account', user, sessions: own, activity, universities: choices, departments, university, forms, wide: true,
+      isStudent: user.userType === USER_TYPE.STUDENT, status: failed?.error.status,
+    })
+  }
+  const errorsOn = (name: AccountForm) => ({
+    returnTo: '/account/',
+    errorPage: (request: FastifyRequest, reply: FastifyReply, error: PageError) => accountPage(request, reply, { form: name, error }),
+  })
+  const signedIn = [page.signedIn]
+
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+    app.get('/account/', { schema: { ...pageDocs.account, querystring: NoticeQuery }, preHandler: signedIn }, (request, reply) => accountPage(request, reply))
+
+    app.post('/account/profile/', {
+      ...collect, schema: { ...pageDocs.accountPost, body: ProfileForm }, config: errorsOn('profile'), preValidation: [form], preHandler: signedIn,
+    }, async (request, reply) => {
+      const result = await attempt(() => accounts.updateMe(page.of(request).user, formBody<ProfileBody>(request), page.context(request)))
+      if (!result.ok) return accountPage(request, reply, { form: 'profile', error: result.error })
+      return reply.redirect('/account/?notice=profile', 303)
+    })
+
+    app.post('/account/password/', {
+      ...collect,
+      schema: { ...pageDocs.accountPost, body: PasswordForm },
+      config: errorsOn('password'),
+      preValidation: [form],
+      preHandler: [...signedIn, throttle({ ip: 'set_password_ip', user: 'set_password_account' })],
+    }, async (request, reply) => {
+      const { user } = page.of(request)
+      const result = await attempt(() => accounts.setPassword(user, formBody<SetPasswordBody>(request), page.context(request)))
+      if (!result.ok) return accountPage(request, reply, { form: 'password', error: result.error })
+      // The change ended every session, this one too (API.md §11); this browser, which just proved the password,
+      // gets a new one, as Django keeps the session of the user who changed it.
+      setAuthCookies(reply, config.cookies, await tokens.login(user, page.context(request)))
+      return reply.redirect('/account/?notice=password', 303)
+    })
+
+    // Change of email by mail (API.md §4 reset_email): a link to the current address, whose page takes the new one.
+    app.post('/account/email/', {
+      schema: { ...pageDocs.accountPost, body: CsrfOnlyForm },
+      config: errorsOn('email'),
+      preValidation: [form],
+      preHandler: [...signedIn, throttle({ ip: 'reset_email_ip', user: 'reset_email_account' })],
+    }, async (request, reply) => {
+      await accounts.requestEmailReset({ email: page.of(request).user.email })
+      return reply.redirect('/account/?notice=email-link', 303)
+    })
+
+    app.get('/account/email/:uid/:token/', { schema: { ...pageDocs.emailResetConfirm, params: UidTokenParams } }, async (request, reply) =>
+      render(request, reply, 'email-confirm', { title: 'Change email', uid: request.params.uid, token: request.params.token, form: {} }))
+
+    app.post('/account/email/confirm/', {
+      ...collect,
+      schema: { ...pageDocs.emailResetConfirmPost, body: EmailResetConfirmForm },
+      config: {
+        errorPage: (request, reply, error) => render(request, reply, 'email-confirm', {
+          title: 'Change email', ...linkOf(request), form: { values: typedValues(request), error }, status: error.status,
+        }),
+      },
+      preValidation: [form],
+      preHandler: [throttle({ ip: 'reset_email_confirm_ip', account: { scope: 'reset_email_confirm_account', field: 'uid' } })],
+    }, async (request, reply) => {
+      const result = await attempt(() => accounts.confirmEmailReset(formBody<ResetEmailConfirmBody>(request), page.context(request)))
+      if (!result.ok) {
+        const form = { values: typedValues(request), error: result.error }
+        return render(request, reply, 'email-confirm', { title: 'Change email', ...linkOf(request), form, status: result.error.status })
+      }
+      clearAuthCookies(reply, config.cookies)
+      return reply.redirect('/login/?notice=email-changed', 303)
+    })
+
+    app.post('/account/sessions/:id/revoke/', {
+      schema: { ...pageDocs.accountPost, params: IdParams, body: CsrfOnlyForm }, config: errorsOn('sessions'), preValidation: [form], preHandler: signedIn,
+    }, async (request, reply) => {
+      const principal = page.of(request)
+      await sessions.revoke(principal, request.params.id, page.context(request))
+      if (request.params.id !== principal.claims.sid) return reply.redirect('/account/?notice=session-revoked', 303)
+      clearAuthCookies(reply, config.cookies)
+      return reply.redirect('/login/?notice=signed-out', 303)
+    })
+
+    app.post('/account/sessions/revoke-all/', {
+      schema: { ...pageDocs.accountPost, body: CsrfOnlyForm }, config: errorsOn('sessions'), preValidation: [form], preHandler: signedIn,
+    }, async (request, reply) => {
+      await sessions.revokeAll(page.of(request), page.context(request))
+      clearAuthCookies(reply, config.cookies)
+      return reply.redirect('/login/?notice=signed-out-everywhere', 303)
+    })
+
+    app.post('/account/delete/', {
+      ...collect, schema: { ...pageDocs.accountPost, body: DeleteAccountForm }, config: errorsOn('delete'), preValidation: [form], preHandler: signedIn,
+    }, async (request, reply) => {
+      const result = await attempt(() => accounts.deleteMe(page.of(request).user, formBody<OptionalCurrentPasswordBody>(request), page.context(request)))
+      if (!result.ok) return accountPage(request, reply, { form: 'delete', error: result.error })
+      clearAuthCookies(reply, config.cookies)
+      return reply.redirect('/login/?notice=deleted', 303)
+    })
+  }
+}
+

@@ -1,0 +1,60 @@
+import { Type } from '@sinclair/typebox'
+import type { TObject, TProperties } from '@sinclair/typebox'
+import { Body, CharField, IntegerField, Optional } from '../platform/http/fields.ts'
+import {
+  EmailBody, ProfileBody, ResetEmailConfirmBody, ResetPasswordConfirmBody, SetPasswordBody,
+} from '../accounts/schemas.ts'
+import { DepartmentBody, FacultyBody } from '../universities/schemas.ts'
+import { LoginBody } from '../tokens/schemas.ts'
+
+// The bodies of the pages' forms: the JSON routes' own schemas (the same fields, limits and messages), plus the form's
+// CSRF token, which the CSRF check reads before validation (and validation then drops).
+const CSRF = { _csrf: Optional(Type.String({ description: 'the per-browser CSRF token every form carries' })) }
+
+function form<T extends TProperties>(schema: TObject<T>) {
+  return Body({ ...schema.properties, ...CSRF })
+}
+
+/** Where to go after signing in: a same-origin path (anything else is ignored, next-path.ts). */
+const Next = { next: Optional(CharField({ allowBlank: true, maxLength: 2000 })) }
+
+export const LoginForm = Body({ ...LoginBody.properties, ...Next, ...CSRF })
+/** The second step of a sign-in with MFA (API.md §12): the mfa_token of the first, and a TOTP or recovery code. */
+export const MfaForm = Body({
+  mfa_token: CharField({ maxLength: 200 }), code: CharField({ maxLength: 64 }), ...Next, ...CSRF,
+})
+export const ResetRequestForm = form(EmailBody)
+/** The mailed link's uid and token travel as hidden fields, so the per-account limits see the uid. */
+export const ResetConfirmForm = form(ResetPasswordConfirmBody)
+export const EmailResetConfirmForm = form(ResetEmailConfirmBody)
+export const ProfileForm = form(ProfileBody)
+export const PasswordForm = form(SetPasswordBody)
+export const DeleteAccountForm = form(Body({ current_password: CharField() }))
+export const CsrfOnlyForm = Body(CSRF)
+export const UserTypeForm = form(Body({ user_type: IntegerField() }))
+export const FacultyForm = form(FacultyBody)
+export const DepartmentForm = form(DepartmentBody)
+
+export const UidTokenParams = Type.Object({ uid: Type.String({ maxLength: 64 }), token: Type.String({ maxLength: 64 }) })
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const UserSessionParams = Type.Object({ id: Type.String({ maxLength: 64 }), session: Type.String({ maxLength: 64 }) })
+export const NextQuery = Body({ next: Optional(Type.String()), reauth: Optional(Type.String()), notice: Optional(Type.String()) })
+export const NoticeQuery = Body({ notice: Optional(Type.String()) })
+export const UserSearchQuery = Body({
+  q: Optional(Type.String({ maxLength: 100 })),
+  type: Optional(Type.String()),
+  university: Optional(Type.String()),
+  active: Optional(Type.String()),
+  page: Optional(Type.String()),
+  notice: Optional(Type.String()),
+})
+/** /admin/audit/'s filters as a form sends them (blank = no filter); parseAuditQuery of GET /api/audit/ reads them. */
+export const AuditPageQuery = Type.Object({
+  user_id: Optional(Type.String({ description: 'Events concerning this user id.' })),
+  type: Optional(Type.String({ description: 'An event type of API.md §13; blank for any.' })),
+  since: Optional(Type.String({ description: 'ISO-8601 date-time: events at or after it.' })),
+  until: Optional(Type.String({ description: 'ISO-8601 date-time: events at or before it.' })),
+  cursor: Optional(Type.String({ description: 'The position of a `Next page` link.' })),
+}, { additionalProperties: true })
+export const UniversityStateQuery = Body({ state: Optional(Type.String()), notice: Optional(Type.String()) })
+
