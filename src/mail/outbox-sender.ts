@@ -55,6 +55,9 @@ export function createOutboxSender(deps: {
     leaseMs: options.leaseMs ?? 60_000,
     concurrency: 1,
     claimDue: (now, leaseMs, limit) => store.claimDue(now, leaseMs, limit),
+    // A stop that lands while a claim is in flight must not leave the claimed mails to wait out their lease (the
+    // shutdown test saw one stay claimed): the worker hands them back here.
+    release: (mail) => store.release(mail.id),
     deliver,
     onError: (error) => log.error({ err: error }, 'outbox sender failed; retrying at next poll'),
   })

@@ -34,6 +34,11 @@ export function createOutboxStore(db: Db, opts: { onQueued?: () => void } = {}) 
         .returningAll().execute()
     },
 
+    /** Gives back a claim that was never sent (the sender stopped while claiming): due again at once, for any sender. */
+    async release(id: number): Promise<void> {
+      await db.updateTable('outboxMails').set({ claimedUntil: null }).where('id', '=', id).where('sentAt', 'is', null).execute()
+    },
+
     async markSent(id: number, now: number): Promise<void> {
       await db.updateTable('outboxMails').set({ sentAt: now, claimedUntil: null, lastError: null })
         .where('id', '=', id).execute()

@@ -16,8 +16,11 @@ export type OutboxWorkerOptions<T> = {
   perKeyConcurrency?: number
   /** Claims up to `limit` due rows for `leaseMs`, none of the keys in `busyKeys`. */
   claimDue(now: number, leaseMs: number, limit: number, busyKeys: readonly string[]): Promise<T[]>
-  /** Gives back a claim that was not started (its key filled up meanwhile); it is due again at once. */
-  release?(item: T): Promise<void>
+  /**
+   * Gives back a claim that was not started (its key filled up, or `stop()` came while the claim was in flight); it
+   * is due again at once. Required: without it such a row would wait out its lease, seen as half-sent.
+   */
+  release(item: T): Promise<void>
   /** Delivers one row and records the outcome (delivered, or the next attempt); `signal` aborts at stop. */
   deliver(item: T, signal: AbortSignal): Promise<void>
   onError(error: unknown): void
@@ -64,7 +67,7 @@ export function createOutboxWorker<T>(options: OutboxWorkerOptions<T>) {
       const batch = await options.claimDue(Date.now(), options.leaseMs, free, busy)
       for (const item of batch) {
         if (!stopped && (keysInFlight.get(keyOf(item)) ?? 0) < perKey && running.size < options.concurrency) start(item)
-        else await options.release?.(item)
+        else await options.release(item)
       }
       if (batch.length < free) return
     }
