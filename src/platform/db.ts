@@ -219,6 +219,22 @@ export type WebhookAttemptsTable = {
   durationMs: number
 }
 
+/** A relying party of the OpenID Provider (API.md §15). */
+export type OidcClientsTable = {
+  clientId: string
+  name: string
+  type: 'confidential' | 'public'
+  firstParty: Flag
+  /** JSON array of absolute URLs. */
+  redirectUris: string
+  /** JSON array of absolute URLs. */
+  postLogoutRedirectUris: string
+  /** SHA-256 (hex) of the secret; null for a public client. */
+  secretHash: string | null
+  createdAt: Millis
+  updatedAt: Millis
+}
+
 export type Database = {
   users: UsersTable
   universities: UniversitiesTable
@@ -238,6 +254,7 @@ export type Database = {
   webhookEndpoints: WebhookEndpointsTable
   webhookDeliveries: WebhookDeliveriesTable
   webhookAttempts: WebhookAttemptsTable
+  oidcClients: OidcClientsTable
 }
 
 export type Db = Kysely<Database>
