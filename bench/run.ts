@@ -157,6 +157,8 @@ try {
   await runPhase({ ...meRequest, name: 'warm-up', base: service.base, durationS: 2, quiet: true }, progress)
   const me = await measured({ ...meRequest, name: 'GET /api/users/me/' })
   const verify = await measured({ ...verifyRequest, name: 'POST /api/jwt/verify/' })
+  // The hosted sign-in page (issue 16): a fresh CSRF secret and token per answer, as a browser's first visit gets.
+  const loginPage = await measured({ name: 'GET /login/', path: '/login/', connections, durationS })
   let tokens = meTokens
 
   // Rotation: every answer carries the next refresh token, which goes back into the pool for a later request.
@@ -261,7 +263,7 @@ try {
     mfa,
     targets: [],
   }
-  results.targets = evaluateTargets(results, { me, verify, create, refresh, idle, stormProbe })
+  results.targets = evaluateTargets(results, { me, verify, create, refresh, idle, stormProbe, loginPage })
   process.stdout.write(formatTable(results))
   if (args.quick) say('a --quick run: the phases are too short for their figures to mean anything; it checks that every phase runs')
   if (!args['no-save']) say(`results: ${(await saveResults(results, dbKind, args.record ? RECORDED_DIR : SCRATCH_DIR)).join(', ')}`)

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { PostgresAdapter, sql } from 'kysely'
 import type { Updateable } from 'kysely'
 import { AppError } from '../platform/errors.ts'
 import { asUniqueViolation } from '../platform/db.ts'
@@ -10,6 +10,7 @@ import { MESSAGES } from '../platform/http/messages.ts'
 const INT32_MAX = 2_147_483_647
 
 const flag = (value: boolean): 0 | 1 => (value ? 1 : 0)
+
 
 function toRow(patch: UserPatch): Updateable<UsersTable> {
   const { isActive, isStaff, isSuperuser, ...rest } = patch
@@ -32,6 +33,25 @@ function translateUniqueViolation(error: unknown): never {
 }
 
 export function createAccountStore(db: Db) {
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter
+
+  /**
+   * The admin console's search (API.md §14): `text` (lower case) is a substring of `email username first_name
+   * last_name`, the text that migrations/0010_user_search.ts indexes (the same expression there: change both or neither).
+   * - PostgreSQL: LIKE on that expression, which pg_trgm's GIN index serves (backslash is LIKE's default escape there).
+   * - SQLite: its FTS5 trigram table. A quoted phrase of 3+ characters is a substring MATCH through the index; a shorter
+   *   one has no trigram, so it is a LIKE over that table's text, which reads every row of it.
+   * LIKE's own wildcards in the search text match themselves.
+   */
+  function searchCondition(text: string) {
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    if (isPostgres) return sql<boolean>`lower(email || ' ' || username || ' ' || first_name || ' ' || last_name) like ${like}`
+    if ([...text].length >= 3) {
+      return sql<boolean>`users.id in (select rowid from users_search where users_search match ${`"${text.replaceAll('"', '""')}"`})`
+    }
+    return sql<boolean>`users.id in (select rowid from users_search where text like ${like} escape '\\')`
+  }
+
   return {
     async findById(id: number, trx: Db = db): Promise<User | undefined> {
       // An id no integer column can hold names nobody (PostgreSQL would raise "out of range" instead).
@@ -97,20 +117,23 @@ export function createAccountStore(db: Db) {
     },
 
     /** The admin pages' user search (API.md §14): one page by id, and how many match in all. */
-    async search(filter: UserSearch): Promise<{ users: User[]; total: number }> {
+    async search(filter: UserSearch): Promise<UserSearchResult> {
       let query = db.selectFrom('users')
-      if (filter.text !== undefined && filter.text !== '') {
-        // LIKE's own wildcards in the search text match themselves; lower() on both sides: PostgreSQL's LIKE is case-sensitive.
-        const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-        query = query.where((eb) => eb.or(['email', 'username', 'firstName', 'lastName'].map((column) =>
-          sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`)))
-      }
+      const text = filter.text?.toLowerCase()
+      if (text !== undefined && text !== '') query = query.where(searchCondition(text))
       if (filter.userType !== undefined) query = query.where('userType', '=', filter.userType)
       if (filter.universityId !== undefined) query = query.where('universityId', '=', filter.universityId)
       if (filter.active !== undefined) query = query.where('isActive', '=', flag(filter.active))
-      const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+      // Counting every match of a broad search reads every matching row (100,000 students: most of the page's time on
+      // PostgreSQL); past `countUpTo` the page says "10,000+" instead.
+      const counted = filter.countUpTo === undefined
+        ? await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+        : await db.selectFrom(query.select('users.id').limit(filter.countUpTo + 1).as('matches'))
+          .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
       const rows = await query.selectAll().orderBy('id').limit(filter.limit).offset(filter.offset).execute()
-      return { users: rows.map(toUser), total: Number(counted.n) }
+      const total = Number(counted.n)
+      if (filter.countUpTo !== undefined && total > filter.countUpTo) return { users: rows.map(toUser), total: filter.countUpTo, atLeast: true }
+      return { users: rows.map(toUser), total, atLeast: false }
     },
 
     async listAll(): Promise<User[]> {
@@ -121,12 +144,18 @@ export function createAccountStore(db: Db) {
 }
 
 export type UserSearch = {
+  /** A substring of the email, username or name; at least MIN_SEARCH_TEXT characters (see searchCondition). */
   text?: string
   userType?: number
   universityId?: number
   active?: boolean
   limit: number
   offset: number
+  /** Count matches only up to this many (`atLeast` says when there are more). */
+  countUpTo?: number
 }
+
+/** `total` is exact unless `atLeast`: then there are more than `total` matches. */
+export type UserSearchResult = { users: User[]; total: number; atLeast: boolean }
 
 export type AccountStore = ReturnType<typeof createAccountStore>

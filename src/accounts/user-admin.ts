@@ -1,7 +1,10 @@
 import { AppError } from '../platform/errors.ts'
 import { changeCredentials } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
-import type { UserSearch } from './store.ts'
+import type { UserSearch, UserSearchResult } from './store.ts'
+
+/** The shortest search text the admin console's user search applies. */
+export const MIN_SEARCH_TEXT = 3
 import { USER_TYPE } from './user.ts'
 import type { User } from './user.ts'
 import type { RequestContext } from '../platform/http/request-context.ts'
@@ -25,7 +28,16 @@ export function createUserAdmin(deps: AccountDeps) {
   }
 
   return {
-    searchUsers: (filter: UserSearch): Promise<{ users: User[]; total: number }> => store.search(filter),
+    /**
+     * A search text shorter than MIN_SEARCH_TEXT is not applied (`textTooShort` says so): no index can serve one or two
+     * characters (the trigram indexes of migration 0010), and a scan of every user per keystroke is what they replace.
+     */
+    async searchUsers(filter: UserSearch): Promise<UserSearchResult & { textTooShort: boolean }> {
+      const text = filter.text?.trim() ?? ''
+      const textTooShort = text !== '' && [...text].length < MIN_SEARCH_TEXT
+      const found = await store.search({ ...filter, text: textTooShort || text === '' ? undefined : text })
+      return { ...found, textTooShort }
+    },
 
     async setUserActive(admin: User, userId: number, active: boolean, context: RequestContext): Promise<User> {
       const user = await other(admin, userId)

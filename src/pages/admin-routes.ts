@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { AppError } from '../platform/errors.ts'
 import type { PageError } from '../platform/http/error-rendering.ts'
 import type { AccountService } from '../accounts/service.ts'
+import { MIN_SEARCH_TEXT } from '../accounts/user-admin.ts'
 import { toAuditEventJson } from '../audit/serialize.ts'
 import type { AuditService } from '../audit/service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
@@ -27,6 +28,8 @@ type Deps = {
 }
 
 const PAGE_SIZE = 50
+/** Matches of a user search counted exactly up to this many; past it the page says "10000+ found". */
+const COUNT_UP_TO = 10_000
 const OUTBOX_LIMIT = 200
 /** Events on a user's page; the audit log page has the rest. */
 const USER_ACTIVITY = 20
@@ -95,15 +98,18 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
       const active = query.active === 'yes' ? true : query.active === 'no' ? false : undefined
       const filter = { text: query.q?.trim(), userType: wholeNumber(query.type), universityId: wholeNumber(query.university), active }
       const [found, all] = await Promise.all([
-        accounts.searchUsers({ ...filter, limit: PAGE_SIZE, offset: (pageNumber - 1) * PAGE_SIZE }),
+        accounts.searchUsers({ ...filter, limit: PAGE_SIZE, offset: (pageNumber - 1) * PAGE_SIZE, countUpTo: COUNT_UP_TO }),
         universities.listAllUniversities(),
       ])
       const pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE))
+      // Past the counted matches, a full page means there may be another.
+      const hasNext = found.atLeast ? found.users.length === PAGE_SIZE : pageNumber < pages
       // The filters, kept in the pager's links.
       const filters = { q: query.q ?? '', type: query.type ?? '', university: query.university ?? '', active: query.active ?? '' }
       const keep = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))
       return render(request, reply, 'admin/users', {
-        title: 'Users', user: page.of(request).user, found, query, pageNumber, pages, keep: keep.toString(), wide: true,
+        title: 'Users', user: page.of(request).user, found, query, pageNumber, pages, hasNext, keep: keep.toString(), wide: true,
+        minSearchText: MIN_SEARCH_TEXT,
         universities: all.map((u) => u.university),
       })
     })
