@@ -55,7 +55,8 @@ export async function startInstances(
       EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(mail.port), EMAIL_POLL_INTERVAL: '1', EMAIL_RETRY_BASE_SECONDS: '1',
       ARGON2_MEMORY_KIB: '64', ARGON2_TIME_COST: '1', RATE_LIMIT: 'off', LOG_LEVEL: 'info', ...env, ...perInstance(i, databaseUrl),
     })
-    await server.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'))
+    // Start-up (tsx compiling the service, migrations) is slow on a loaded 2-core machine; a deadline, not a measurement.
+    await server.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'), 90_000)
       .catch((error: unknown) => { throw new Error(`instance ${i}: ${String(error)} ${server.stderr()}`) })
     const base = `http://127.0.0.1:${port}`
     return {
