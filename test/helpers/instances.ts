@@ -57,7 +57,12 @@ export async function startInstances(
     })
     // Start-up (tsx compiling the service, migrations) is slow on a loaded 2-core machine; a deadline, not a measurement.
     await server.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at'), 90_000)
-      .catch((error: unknown) => { throw new Error(`instance ${i}: ${String(error)} ${server.stderr()}`) })
+      .catch(async (error: unknown) => {
+        // A process left running would keep the test file alive for ever: CI hung here instead of failing.
+        server.child.kill('SIGKILL')
+        await server.exited
+        throw new Error(`instance ${i}: ${String(error)} ${server.stderr()}`)
+      })
     const base = `http://127.0.0.1:${port}`
     return {
       base,
@@ -73,20 +78,30 @@ export async function startInstances(
       },
     }
   }
-  // The first migrates the fresh database; the others find it current.
-  const first = await start(0)
-  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)))
-  const instances = [first, ...rest]
+  async function cleanUp(running: Instance[]): Promise<void> {
+    await Promise.all(running.map((instance) => instance.stop()))
+    await mail.close()
+    await sqlOn(POSTGRES_SERVER_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  // The first migrates the fresh database; the others find it current. If one fails to start, the others are
+  // stopped and everything removed before the error goes up, so the failing file ends.
+  const instances: Instance[] = []
+  try {
+    instances.push(await start(0))
+    const rest = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => start(i + 1)))
+    for (const outcome of rest) if (outcome.status === 'fulfilled') instances.push(outcome.value)
+    const failed = rest.find((outcome) => outcome.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+  } catch (error) {
+    await cleanUp(instances)
+    throw error
+  }
   return {
     instances, mail, databaseUrl,
     /** Runs SQL in the instances' database, as an operator in psql would (no instance is told). */
     sql: (statement: string, values: unknown[] = []) => sqlOn(databaseUrl, statement, values),
-    async close() {
-      await Promise.all(instances.map((instance) => instance.stop()))
-      await mail.close()
-      await sqlOn(POSTGRES_SERVER_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      rmSync(dataDir, { recursive: true, force: true })
-    },
+    close: () => cleanUp(instances),
   }
 }
 
