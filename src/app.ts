@@ -212,6 +212,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(pagesRoutes({
     accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
     audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
+    mfa: secondFactors.service, passkeys: secondFactors.passkeys,
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {

@@ -87,6 +87,11 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
     return factors.totp || factors.passkeys > 0
   }
 
+  async function enrolment(user: User, secret: string) {
+    const url = otpauthUrl(deps.site.siteName, user.email, secret)
+    return { secret, otpauth_url: url, qr_svg: await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) }
+  }
+
   return {
     hasMfa,
 
@@ -110,9 +115,14 @@ export function createMfaService(deps: MfaDeps, core: MfaCore) {
       const saved = await db.transaction().execute((trx) =>
         store.savePendingTotp(trx, user.id, secrets.encryptTotpSecret(user.id, secret), deps.clock()))
       if (!saved) throw AppError.nonField(ALREADY_ENABLED)
-      const url = otpauthUrl(deps.site.siteName, user.email, secret)
-      return { secret, otpauth_url: url, qr_svg: await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) }
+      return enrolment(user, secret)
     },
+
+    /**
+     * The setup answer for a secret the caller already holds: /account/ shows the QR code again when the confirming
+     * code was wrong (the page carries the secret it showed; the stored pending secret is never read back out).
+     */
+    enrolment,
 
     /** Confirms the pending setup with its first code; recovery codes when this is the user's first factor. */
     async confirmTotp(principal: MfaPrincipal, code: string, context: RequestContext): Promise<string[]> {

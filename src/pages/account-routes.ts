@@ -3,32 +3,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import type { PageError } from '../platform/http/error-rendering.ts'
 import type { AccountService } from '../accounts/service.ts'
-import { toActivityJson } from '../audit/serialize.ts'
-import type { AuditService } from '../audit/service.ts'
 import type { OptionalCurrentPasswordBody, ProfileBody, ResetEmailConfirmBody, SetPasswordBody } from '../accounts/schemas.ts'
-import { USER_TYPE } from '../accounts/user.ts'
 import { clearAuthCookies, setAuthCookies } from '../tokens/cookies.ts'
 import type { TokenService } from '../tokens/service.ts'
 import type { SessionService } from '../tokens/sessions.ts'
 import type { Throttle } from '../throttling/throttle.ts'
-import type { UniversityService } from '../universities/service.ts'
 import { pageDocs } from './docs.ts'
-import { eventView } from './events.ts'
+import type { AccountForm, AccountPage } from './account-page.ts'
 import { attempt, formBody, typedValues } from './forms.ts'
-import type { FormState, Render } from './render.ts'
+import type { Render } from './render.ts'
+import type { PageSession } from './session.ts'
 import {
   CsrfOnlyForm, DeleteAccountForm, EmailResetConfirmForm, IdParams, NoticeQuery, PasswordForm, ProfileForm, UidTokenParams,
 } from './schemas.ts'
-import type { PageSession } from './session.ts'
 
 type Deps = {
+  accountPage: AccountPage
+  page: PageSession
+  render: Render
   accounts: AccountService
   tokens: TokenService
   sessions: SessionService
-  universities: UniversityService
-  audit: AuditService
-  page: PageSession
-  render: Render
   form: preValidationHookHandler
   throttle: Throttle
   config: Config
@@ -41,38 +36,19 @@ function linkOf(request: FastifyRequest): { uid: string; token: string } {
   return { uid: text(body.uid), token: text(body.token) }
 }
 
-type AccountForm = 'profile' | 'password' | 'email' | 'sessions' | 'delete'
 const collect = { attachValidation: true }
-/** How many events the account page lists as its recent activity. */
-const RECENT_ACTIVITY = 20
 
 /** /account/ (API.md §14): the signed-in user's console over the services of /api/users/me/, set_password, sessions. */
 export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
-  const { accounts, tokens, sessions, universities, audit, page, render, form, config } = deps
+  const { accounts, tokens, sessions, page, render, form, config } = deps
   const { throttle } = deps.throttle
+  const { accountPage } = deps
+  const failedWith = (request: FastifyRequest, reply: FastifyReply, failed: { form: AccountForm; error: PageError }) =>
+    accountPage(request, reply, { failed })
 
-  async function accountPage(request: FastifyRequest, reply: FastifyReply, failed?: { form: AccountForm; error: PageError }) {
-    const principal = page.of(request)
-    const { user } = principal
-    const forms: Partial<Record<AccountForm, FormState>> = {}
-    if (failed) forms[failed.form] = { values: typedValues(request), error: failed.error }
-    const [own, activity, choices, departments] = await Promise.all([
-      sessions.list(principal),
-      // The first of GET /api/users/me/activity/'s pages, shown as that route shows it (others' actions without who).
-      audit.listActivity(user.id, {}, undefined).then((found) => found.events.slice(0, RECENT_ACTIVITY).map((e) => eventView(toActivityJson(e, user.id)))),
-      user.userType === USER_TYPE.STUDENT ? universities.listPublicUniversities() : Promise.resolve([]),
-      user.universityId === null ? Promise.resolve([]) : universities.listDepartmentsOf(user.universityId),
-    ])
-    const university = user.universityId === null ? null : (await universities.listAllUniversities())
-      .find((u) => u.university.id === user.universityId)?.university ?? null
-    return render(request, reply, 'account', {
-      title: 'Your account', user, sessions: own, activity, universities: choices, departments, university, forms, wide: true,
-      isStudent: user.userType === USER_TYPE.STUDENT, status: failed?.error.status,
-    })
-  }
   const errorsOn = (name: AccountForm) => ({
     returnTo: '/account/',
-    errorPage: (request: FastifyRequest, reply: FastifyReply, error: PageError) => accountPage(request, reply, { form: name, error }),
+    errorPage: (request: FastifyRequest, reply: FastifyReply, error: PageError) => failedWith(request, reply, { form: name, error }),
   })
   const signedIn = [page.signedIn]
 
@@ -84,7 +60,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       ...collect, schema: { ...pageDocs.accountPost, body: ProfileForm }, config: errorsOn('profile'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
       const result = await attempt(() => accounts.updateMe(page.of(request).user, formBody<ProfileBody>(request), page.context(request)))
-      if (!result.ok) return accountPage(request, reply, { form: 'profile', error: result.error })
+      if (!result.ok) return failedWith(request, reply, { form: 'profile', error: result.error })
       return reply.redirect('/account/?notice=profile', 303)
     })
 
@@ -97,7 +73,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
     }, async (request, reply) => {
       const { user } = page.of(request)
       const result = await attempt(() => accounts.setPassword(user, formBody<SetPasswordBody>(request), page.context(request)))
-      if (!result.ok) return accountPage(request, reply, { form: 'password', error: result.error })
+      if (!result.ok) return failedWith(request, reply, { form: 'password', error: result.error })
       // The change ended every session, this one too (API.md §11); this browser, which just proved the password,
       // gets a new one, as Django keeps the session of the user who changed it.
       setAuthCookies(reply, config.cookies, await tokens.login(user, page.context(request)))
@@ -160,7 +136,7 @@ export function accountPageRoutes(deps: Deps): FastifyPluginAsync {
       ...collect, schema: { ...pageDocs.accountPost, body: DeleteAccountForm }, config: errorsOn('delete'), preValidation: [form], preHandler: signedIn,
     }, async (request, reply) => {
       const result = await attempt(() => accounts.deleteMe(page.of(request).user, formBody<OptionalCurrentPasswordBody>(request), page.context(request)))
-      if (!result.ok) return accountPage(request, reply, { form: 'delete', error: result.error })
+      if (!result.ok) return failedWith(request, reply, { form: 'delete', error: result.error })
       clearAuthCookies(reply, config.cookies)
       return reply.redirect('/login/?notice=deleted', 303)
     })

@@ -8,7 +8,9 @@ import { AppError } from '../platform/errors.ts'
 import { pageDocs } from './docs.ts'
 
 const ROOT = new URL('../../assets/pages/', import.meta.url).pathname
-const FILES = ['pages.css', 'pages.js'] as const
+/** The vendored @simplewebauthn/browser bundle (assets/pages/README.md says where it came from). */
+export const WEBAUTHN_BUNDLE = 'simplewebauthn-browser-14.0.0.umd.min.js'
+const FILES = ['pages.css', 'pages.js', 'passkeys.js', WEBAUTHN_BUNDLE] as const
 export type AssetName = (typeof FILES)[number]
 
 /**

@@ -45,3 +45,13 @@ export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; va
 export function formBody<T>(request: FastifyRequest): Parsed<T> {
   return parsedBody<T>(request)
 }
+
+/** A browser's answer as the passkey script put it in the form: its JSON, or null (a failed ceremony for the service). */
+export function credentialOf(raw: unknown): unknown {
+  if (typeof raw !== 'string') return null
+  try {
+    return JSON.parse(raw) as unknown
+  } catch {
+    return null
+  }
+}

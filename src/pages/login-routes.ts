@@ -14,11 +14,11 @@ import type { TokenEvents } from '../tokens/events.ts'
 import type { TokenService } from '../tokens/service.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import { pageDocs } from './docs.ts'
-import { attempt, formBody, typedValues } from './forms.ts'
+import { attempt, credentialOf, formBody, typedValues } from './forms.ts'
 import type { PageRouteConfig } from './forms.ts'
 import { safeNext } from './next-path.ts'
 import type { Render } from './render.ts'
-import { CsrfOnlyForm, LoginForm, MfaForm, NextQuery, ResetConfirmForm, ResetRequestForm, UidTokenParams } from './schemas.ts'
+import { CsrfOnlyForm, LoginForm, MfaForm, NextQuery, PasskeyLoginForm, ResetConfirmForm, ResetRequestForm, UidTokenParams } from './schemas.ts'
 import type { PageSession } from './session.ts'
 
 type Deps = {
@@ -34,6 +34,8 @@ type Deps = {
 }
 
 const collect = { attachValidation: true }
+/** API.md §12's answer to any passkey that did not sign in. */
+const NOT_RECOGNISED = 'Passkey not recognised.'
 
 /**
  * onSend of the sign-in form: a sign-in refused by its rate limit never reaches the password check, so its
@@ -52,24 +54,29 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
   const { accounts, tokens, mfaLogin, page, render, form, config } = deps
   const { throttle, countOnlyFailedLogins, passwordAccepted, refundOnSuccess } = deps.throttle
 
-  /** The mfa_token of a user with a second factor (API.md §12's `mfa_required`), or null for one without. */
-  async function mfaChallenge(user: User): Promise<string | null> {
+  /** The mfa_token of a user with a second factor (API.md §12's `mfa_required`) and their methods, or null for one without. */
+  async function mfaChallenge(user: User): Promise<{ mfaToken: string; methods: string } | null> {
     try {
       await mfaLogin.challengeAfterPassword(user)
       return null
     } catch (error) {
-      if (error instanceof AppError && error.code === 'MFA_REQUIRED') return String((error.body as { mfa_token?: unknown }).mfa_token)
-      throw error
+      if (!(error instanceof AppError) || error.code !== 'MFA_REQUIRED') throw error
+      const body = error.body as { mfa_token?: unknown; methods?: unknown }
+      return { mfaToken: String(body.mfa_token), methods: Array.isArray(body.methods) ? body.methods.join(',') : '' }
     }
   }
-  function mfaPage(request: FastifyRequest, reply: FastifyReply, opts: { next: string; mfaToken: string; error?: PageError }) {
+  type MfaStep = { next: string; mfaToken: string; methods: string; error?: PageError }
+  /** The second step; `Use a passkey` only for a user with a passkey (`methods` of the first step, carried by the form). */
+  function mfaPage(request: FastifyRequest, reply: FastifyReply, opts: MfaStep) {
     return render(request, reply, 'login-mfa', {
-      title: 'Two-factor sign-in', next: opts.next, mfaToken: opts.mfaToken, form: { error: opts.error }, status: opts.error?.status,
+      title: 'Two-factor sign-in', next: opts.next, mfaToken: opts.mfaToken, methods: opts.methods, passkey: opts.methods.split(',').includes('webauthn'),
+      passkeyScripts: true, form: { error: opts.error }, status: opts.error?.status,
     })
   }
   const mfaFields = (request: FastifyRequest) => {
     const body = (request.body ?? {}) as Record<string, unknown>
-    return { next: safeNext(body.next), mfaToken: typeof body.mfa_token === 'string' ? body.mfa_token : '' }
+    const text = (value: unknown) => (typeof value === 'string' ? value : '')
+    return { next: safeNext(body.next), mfaToken: text(body.mfa_token), methods: text(body.methods) }
   }
   const mfaErrorPage: PageRouteConfig = { errorPage: (request, reply, error) => mfaPage(request, reply, { ...mfaFields(request), error }) }
   // mfa_account is the user behind the token, as on POST /api/jwt/create/mfa/: a new password sign-in buys no new guesses.
@@ -91,7 +98,7 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
 
   function loginPage(request: FastifyRequest, reply: FastifyReply, opts: { next: string; reauth: boolean; error?: PageError }) {
     return render(request, reply, 'login', {
-      title: 'Sign in', user: page.peek(request)?.user, next: opts.next, reauth: opts.reauth,
+      title: 'Sign in', user: page.peek(request)?.user, next: opts.next, reauth: opts.reauth, passkeyScripts: true,
       form: { values: opts.error ? typedValues(request) : {}, error: opts.error }, status: opts.error?.status,
     })
   }
@@ -133,8 +140,8 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       // The password was right: the second step that may follow gives the sign-in attempts back, as on jwt/create.
       passwordAccepted(request)
       // A user with MFA gets the `Code`/`Verify` step (API.md §12), never a session after the password alone.
-      const mfaToken = await mfaChallenge(result.value)
-      if (mfaToken !== null) return mfaPage(request, reply, { next, mfaToken })
+      const challenge = await mfaChallenge(result.value)
+      if (challenge !== null) return mfaPage(request, reply, { next, ...challenge })
       return openSession(request, reply, result.value, next)
     })
 
@@ -147,9 +154,12 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: [throttle({ ip: 'mfa_ip', key: { scope: 'mfa_account', of: mfaTokenUser }, failuresOnly: ['mfa_account'] })],
       onSend: [refundOnSuccess],
     }, async (request, reply) => {
-      const { next, mfaToken } = mfaFields(request)
+      const { next, mfaToken, methods } = mfaFields(request)
       const result = await attempt(async () => {
-        const { code } = complete(formBody<{ mfa_token: string; code: string }>(request))
+        const { code, webauthn } = complete(formBody<{ mfa_token: string; code?: string; webauthn?: string }>(request))
+        // `Use a passkey` (assets/pages/passkeys.js): the browser's answer, for the same service as the codes.
+        if (webauthn !== undefined) return mfaLogin.finish({ mfa_token: mfaToken, webauthn: credentialOf(webauthn) }, requestContext(request))
+        if (code === undefined) throw AppError.fields({ code: ['This field is required.'] })
         // One field for both (API.md §14): six digits are a TOTP code, anything else a recovery code (xxxx-xxxx).
         const digits = code.replace(/\s/g, '')
         const step: SecondStep = /^\d{6}$/.test(digits) ? { mfa_token: mfaToken, code: digits } : { mfa_token: mfaToken, recovery_code: code.trim() }
@@ -161,8 +171,28 @@ export function loginRoutes(deps: Deps): FastifyPluginAsync {
       if (error.status === 401 || error.fields.mfa_token !== undefined) {
         return loginPage(request, reply, { next, reauth: false, error: { ...error, status: 401, fields: {} } })
       }
+      // A passkey that did not work is said as the passkey login says it (API.md §12), above the form, not at `Code`.
+      if (error.fields.webauthn !== undefined) {
+        return mfaPage(request, reply, { next, mfaToken, methods, error: { ...error, messages: [NOT_RECOGNISED], fields: {} } })
+      }
       const codeErrors = error.fields.code ?? error.fields.recovery_code
-      return mfaPage(request, reply, { next, mfaToken, error: codeErrors === undefined ? error : { ...error, fields: { code: codeErrors } } })
+      return mfaPage(request, reply, { next, mfaToken, methods, error: codeErrors === undefined ? error : { ...error, fields: { code: codeErrors } } })
+    })
+
+    // `Sign in with a passkey` (usernameless): the service of POST /api/webauthn/login/verify/, its per-IP limit, and
+    // the same session, cookies and `next` as the password form. Any failure is §12's one message, on the page.
+    app.post('/login/passkey/', {
+      ...collect,
+      schema: { ...pageDocs.loginPasskey, body: PasskeyLoginForm },
+      config: loginErrorPage,
+      preValidation: [form],
+      preHandler: [throttle({ ip: 'mfa_ip' })],
+    }, async (request, reply) => {
+      const next = safeNext((request.body as Record<string, unknown>).next)
+      const result = await attempt(async () => mfaLogin.passkeyLogin(credentialOf(complete(formBody<{ credential: string }>(request)).credential)))
+      if (result.ok) return openSession(request, reply, result.value.user, next, result.value)
+      deps.events.login('failed')
+      return loginPage(request, reply, { next, reauth: false, error: { ...result.error, messages: [NOT_RECOGNISED], fields: {} } })
     })
 
     app.post('/logout/', { schema: { ...pageDocs.logout, body: CsrfOnlyForm }, preValidation: [form] }, async (request, reply) => {

@@ -5,13 +5,18 @@ import type { AuthGuard } from '../platform/auth-guard.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { AuditService } from '../audit/service.ts'
 import type { MfaLogin } from '../mfa/login.ts'
+import type { Passkeys } from '../mfa/passkeys.ts'
+import type { MfaService } from '../mfa/service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
 import type { SessionService } from '../tokens/sessions.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
+import { accountMfaRoutes } from './account-mfa-routes.ts'
+import { accountPasskeyRoutes } from './account-passkey-routes.ts'
 import { accountPageRoutes } from './account-routes.ts'
+import { createAccountPage } from './account-page.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
@@ -31,6 +36,10 @@ export type PagesDeps = {
   audit: AuditService
   /** The two-step login of API.md §12: the same challenge and second step as POST /api/jwt/create/ and jwt/create/mfa/. */
   mfaLogin: MfaLogin
+  /** TOTP and recovery codes (API.md §12), as /api/mfa/… calls them. */
+  mfa: MfaService
+  /** Passkeys (API.md §12), as /api/webauthn/register/… and credentials/ call them. */
+  passkeys: Passkeys
   guard: AuthGuard<Principal>
   throttle: Throttle
   events: TokenEvents
@@ -64,12 +73,14 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
       const principal = await page.resolve(request, reply).catch(() => null)
       return render(request, reply, 'error', { title: TITLES[error.status] ?? 'Something went wrong', user: principal?.user, error, status: error.status })
     })
-    const shared = { page, render, form }
+    const shared = { page, render, form, accountPage: createAccountPage({ ...deps, page, render, siteName: config.siteName }) }
     await app.register(assetRoutes(assets))
     await app.register(loginRoutes({
       ...shared, accounts: deps.accounts, tokens: deps.tokens, mfaLogin: deps.mfaLogin, throttle: deps.throttle, events: deps.events, config,
     }))
     await app.register(accountPageRoutes({ ...shared, ...deps }))
+    await app.register(accountMfaRoutes({ ...shared, ...deps }))
+    await app.register(accountPasskeyRoutes({ ...shared, ...deps }))
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
     await app.register(adminAuditRoutes({ ...shared, ...deps }))

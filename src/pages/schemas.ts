@@ -6,6 +6,7 @@ import {
 } from '../accounts/schemas.ts'
 import { DepartmentBody, FacultyBody } from '../universities/schemas.ts'
 import { LoginBody } from '../tokens/schemas.ts'
+import { CodeBody, DisableBody, PasswordBody, RecoveryCodesBody, RenameBody } from '../mfa/schemas.ts'
 
 // The bodies of the pages' forms: the JSON routes' own schemas (the same fields, limits and messages), plus the form's
 // CSRF token, which the CSRF check reads before validation (and validation then drops).
@@ -19,10 +20,32 @@ function form<T extends TProperties>(schema: TObject<T>) {
 const Next = { next: Optional(CharField({ allowBlank: true, maxLength: 2000 })) }
 
 export const LoginForm = Body({ ...LoginBody.properties, ...Next, ...CSRF })
-/** The second step of a sign-in with MFA (API.md §12): the mfa_token of the first, and a TOTP or recovery code. */
+/**
+ * A WebAuthn answer of the browser (the JSON of @simplewebauthn/browser) as assets/pages/passkeys.js puts it in a
+ * form's hidden field; the services check its shape (a wrong one is a failed ceremony, with the contract's message).
+ */
+const CredentialJson = () => CharField({ maxLength: 20_000 })
+
+/**
+ * The second step of a sign-in with MFA (API.md §12): the mfa_token of the first, and a TOTP or recovery code in
+ * `code`, or a passkey's answer in `webauthn` (the `Use a passkey` button).
+ */
 export const MfaForm = Body({
-  mfa_token: CharField({ maxLength: 200 }), code: CharField({ maxLength: 64 }), ...Next, ...CSRF,
+  mfa_token: CharField({ maxLength: 200 }), code: Optional(CharField({ maxLength: 64 })), webauthn: Optional(CredentialJson()),
+  /** The first step's `methods` (API.md §12), carried so the page offers `Use a passkey` only to a user with one. */
+  methods: Optional(CharField({ allowBlank: true, maxLength: 100 })),
+  ...Next, ...CSRF,
 })
+/** `Sign in with a passkey`: a usernameless login's answer (the service of POST /api/webauthn/login/verify/). */
+export const PasskeyLoginForm = Body({ credential: CredentialJson(), ...Next, ...CSRF })
+export const TotpSetupForm = form(PasswordBody)
+/** The confirming code; `secret` is the one the page showed, carried back only to show its QR code again on an error. */
+export const TotpConfirmForm = form(Body({ ...CodeBody.properties, secret: Optional(CharField({ allowBlank: true, maxLength: 64 })) }))
+export const TotpDisableForm = form(DisableBody)
+export const RecoveryCodesForm = form(RecoveryCodesBody)
+export const PasskeyAddForm = form(Body({ credential: CredentialJson(), name: Optional(CharField({ allowBlank: true, maxLength: 100 })) }))
+export const PasskeyRenameForm = form(RenameBody)
+export const PasskeyRemoveForm = form(PasswordBody)
 export const ResetRequestForm = form(EmailBody)
 /** The mailed link's uid and token travel as hidden fields, so the per-account limits see the uid. */
 export const ResetConfirmForm = form(ResetPasswordConfirmBody)

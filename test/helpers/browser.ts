@@ -81,6 +81,6 @@ export async function signIn(page: Page, base: string, email: string, password: 
   await page.goto(`${base}${path}`)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.waitForLoadState('load')
 }

@@ -45,7 +45,7 @@ describe('Hosted pages: /account/ (API.md §14)', () => {
     assert.equal(new URL(browser.page.url()).pathname, '/login/')
     await browser.page.getByLabel('Email').fill(user.email)
     await browser.page.getByLabel('Password').fill(user.password)
-    await browser.page.getByRole('button', { name: 'Sign in' }).click()
+    await browser.page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await browser.page.waitForURL(url('/account/'))
   })
 

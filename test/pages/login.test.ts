@@ -99,7 +99,7 @@ describe('Hosted pages: /login/ (API.md §14)', () => {
     const { page } = browser
     await page.goto(`${server.base}/login/`)
     await page.getByLabel('Email').fill(user.email)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForLoadState('load')
     const password = page.getByLabel('Password')
     assert.equal(await password.getAttribute('aria-invalid'), 'true')
