@@ -56,7 +56,8 @@ describe('Hosted pages: /login/ (API.md §14)', () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)]
     assert.ok(scripts.length >= 1)
     for (const [, attributes = '', body = ''] of scripts) {
-      assert.match(attributes, /\bsrc="\/static\/pages\/pages\.[0-9a-f]{10}\.js"/)
+      // pages.js, and the passkey buttons' script with its vendored library (assets/pages/README.md).
+      assert.match(attributes, /\bsrc="\/static\/pages\/(pages|passkeys|simplewebauthn-browser-14\.0\.0\.umd\.min)\.[0-9a-f]{10}\.js"/)
       assert.equal(body.trim(), '')
     }
     assert.doesNotMatch(html, /\sstyle=|<style|\son[a-z]+=/i)
