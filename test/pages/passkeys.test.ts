@@ -64,6 +64,15 @@ describe('Hosted pages: passkeys on /account/ and /login/ (API.md §12, §14)', 
     assert.match(asset.text, /^\/\* \[@simplewebauthn\/browser@14\.0\.0\] \*\//)
   })
 
+  it('When the options for adding a passkey are asked for from another site, then 403 and no options', async () => {
+    const res = await fetch(`${server.base}/account/passkeys/options/`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: '_csrf=x',
+    })
+    assert.equal(res.status, 403)
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/)
+    assert.doesNotMatch(await res.text(), /challenge/)
+  })
+
   it('When a passkey is added on /account/, then the ceremony runs, the recovery codes are shown once and the passkey is listed', async () => {
     const { page } = browser
     await signIn(page, base, user.email, user.password)
@@ -151,6 +160,7 @@ describe('Hosted pages: passkeys on /account/ and /login/ (API.md §12, §14)', 
     assert.equal(new URL(page.url()).pathname, '/login/passkey/')
     assert.equal(await accessCookie(), '')
     await page.getByLabel('Email').waitFor()
+    await assertAccessible(page, '/login/ after a passkey that is not recognised')
     assert.deepEqual(browser.elsewhere, [])
     assert.deepEqual(browser.consoleErrors.filter((m) => !m.startsWith('Failed to load resource')), [])
   })
