@@ -5,6 +5,7 @@ import type { AuthGuard } from '../platform/auth-guard.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { AuditService } from '../audit/service.ts'
 import type { MfaLogin } from '../mfa/login.ts'
+import type { OidcClientService } from '../oidc/clients-service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
@@ -13,6 +14,7 @@ import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { accountPageRoutes } from './account-routes.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
+import { adminOidcClientRoutes } from './admin-oidc-clients-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
@@ -37,6 +39,8 @@ export type PagesDeps = {
   config: Config
   clock: () => number
   secondFactorGate: PageSessionDeps['secondFactorGate']
+  /** The relying parties of API.md §15, for /admin/oidc-clients/. */
+  oidcClients: OidcClientService
 }
 
 const TITLES: Record<number, string> = {
@@ -73,5 +77,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
     await app.register(adminAuditRoutes({ ...shared, ...deps }))
+    await app.register(adminOidcClientRoutes({ ...shared, ...deps }))
   }
 }
