@@ -88,7 +88,7 @@ describe('POST/GET /api/oidc/clients/, GET/PATCH/DELETE /api/oidc/clients/{clien
     assert.equal((await api.delete(`/api/oidc/clients/${body.client_id}/`, undefined, { bearer: admin.access })).status, 204)
   })
 
-  it('When a site admin creates, reads, changes, rotates and deletes a client, then the secret is shown twice, stored hashed, each change audited', async () => {
+  it('When a site admin creates, reads, changes, rotates and deletes a client, then the secret is shown twice, stored hashed, all audited', async () => {
     const created = await create({ ...valid, unknown: 'ignored' })
     assert.equal(created.status, 201, created.text)
     const made = created.body as ClientJson
