@@ -60,10 +60,10 @@ export function adminOidcClientRoutes(deps: Deps): FastifyPluginAsync {
   const { oidcClients, page, render, form } = deps
   const siteAdmin = [page.admin, page.siteAdmin]
 
-  async function clientsPage(request: FastifyRequest, reply: FastifyReply, extra: { error?: PageError; shown?: { clientId: string; secret: string } } = {}) {
+  type Extra = { error?: PageError; shown?: { clientId: string; secret: string }; notice?: string }
+  async function clientsPage(request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) {
     const { error, shown } = extra
-    const notice = NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? '']
-      ?? (shown ? 'The secret is shown below this once: copy it into the client\'s configuration now.' : undefined)
+    const notice = extra.notice ?? NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? '']
     return render(request, reply, 'admin/oidc-clients', {
       title: 'OIDC clients', user: page.of(request).user, clients: await oidcClients.list(), wide: true, notice, shown,
       form: { values: error ? typedValues(request) : { type: 'confidential' }, error }, status: error?.status,
@@ -89,7 +89,7 @@ export function adminOidcClientRoutes(deps: Deps): FastifyPluginAsync {
       if (!result.ok) return clientsPage(request, reply, { error: byTextarea(result.error, typed) })
       const { client, secret } = result.value
       if (secret === null) return reply.redirect('/admin/oidc-clients/?notice=client-added', 303)
-      return clientsPage(request, reply, { shown: { clientId: client.clientId, secret } })
+      return clientsPage(request, reply, { shown: { clientId: client.clientId, secret }, notice: NOTICES['client-added'] })
     })
 
     app.post('/admin/oidc-clients/:client_id/rotate-secret/', {
@@ -99,7 +99,7 @@ export function adminOidcClientRoutes(deps: Deps): FastifyPluginAsync {
       preHandler: siteAdmin,
     }, async (request, reply) => {
       const { client, secret } = await oidcClients.rotateSecret(request.params.client_id, page.context(request))
-      return clientsPage(request, reply, { shown: { clientId: client.clientId, secret } })
+      return clientsPage(request, reply, { shown: { clientId: client.clientId, secret }, notice: 'The secret is rotated: the old one no longer works.' })
     })
 
     app.post('/admin/oidc-clients/:client_id/delete/', {
