@@ -35,6 +35,9 @@ const NOTICES: Record<string, string> = {
   'client-deleted': 'The client is deleted: its client_id no longer signs anyone in.',
 }
 
+/** What the page shows besides the list: a form's error, or a secret this once (the page is `no-store`, security.ts). */
+type Extra = { error?: PageError; shown?: { clientId: string; secret: string }; notice?: string }
+
 const lines = (text: string | undefined) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
 
 /**
@@ -60,7 +63,6 @@ export function adminOidcClientRoutes(deps: Deps): FastifyPluginAsync {
   const { oidcClients, page, render, form } = deps
   const siteAdmin = [page.admin, page.siteAdmin]
 
-  type Extra = { error?: PageError; shown?: { clientId: string; secret: string }; notice?: string }
   async function clientsPage(request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) {
     const { error, shown } = extra
     const notice = extra.notice ?? NOTICES[(request.query as { notice?: string } | undefined)?.notice ?? '']
