@@ -50,6 +50,9 @@ import { createWebhookSender } from './webhooks/sender.ts'
 import { createWebhookService } from './webhooks/service.ts'
 import { webhookRoutes } from './webhooks/routes.ts'
 import { webhookSecrets } from './webhooks/secrets.ts'
+import { createOidcClientStore } from './oidc/clients-store.ts'
+import { createOidcClientService } from './oidc/clients-service.ts'
+import { oidcClientRoutes } from './oidc/clients-routes.ts'
 import { siteRoutes } from './site/routes.ts'
 import { pagesRoutes } from './pages/routes.ts'
 import { createOutboxAdmin } from './mail/outbox-admin.ts'
@@ -209,10 +212,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
+  // OpenID Connect clients (API.md §15): the JSON API here, the admin console's page through pagesRoutes.
+  const oidcClients = createOidcClientService({ db, store: createOidcClientStore(db), audit, clock })
+  await app.register(oidcClientRoutes({ clients: oidcClients, guard }), { prefix: '/api' })
   await app.register(pagesRoutes({
     accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
     audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
     mfa: secondFactors.service, passkeys: secondFactors.passkeys,
+    oidcClients,
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {

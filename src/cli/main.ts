@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   'users': { summary: 'list | show | activate | deactivate | set-password | reset-mfa', load: async () => (await import('./users.ts')).users },
   'universities': { summary: 'list | approve | disapprove | ban | unban', load: async () => (await import('./universities.ts')).universities },
   'audit': { summary: 'print or export (NDJSON) the audit log', load: async () => (await import('./audit.ts')).audit },
+  'oidc': { summary: 'clients list | add | remove | rotate-secret: OpenID Connect clients', load: async () => (await import('./oidc-clients.ts')).oidc },
   'outbox': { summary: 'list | retry: the mail queue', load: async () => (await import('./outbox.ts')).outbox },
   'check': { summary: 'validate configuration and connectivity (database, SMTP, Redis)', load: async () => (await import('./check.ts')).check },
   'openapi': { summary: 'write the OpenAPI 3.1 document to a file', load: async () => (await import('./openapi.ts')).openapi },

@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/service.ts'
 import type { MfaLogin } from '../mfa/login.ts'
 import type { Passkeys } from '../mfa/passkeys.ts'
 import type { MfaService } from '../mfa/service.ts'
+import type { OidcClientService } from '../oidc/clients-service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
@@ -18,6 +19,7 @@ import { accountPasskeyRoutes } from './account-passkey-routes.ts'
 import { accountPageRoutes } from './account-routes.ts'
 import { createAccountPage } from './account-page.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
+import { adminOidcClientRoutes } from './admin-oidc-clients-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
@@ -46,6 +48,8 @@ export type PagesDeps = {
   config: Config
   clock: () => number
   secondFactorGate: PageSessionDeps['secondFactorGate']
+  /** The relying parties of API.md §15, for /admin/oidc-clients/. */
+  oidcClients: OidcClientService
 }
 
 const TITLES: Record<number, string> = {
@@ -84,5 +88,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
     await app.register(adminAuditRoutes({ ...shared, ...deps }))
+    await app.register(adminOidcClientRoutes({ ...shared, ...deps }))
   }
 }
