@@ -5,16 +5,19 @@ import type { AuthGuard } from '../platform/auth-guard.ts'
 import type { AccountService } from '../accounts/service.ts'
 import type { AuditService } from '../audit/service.ts'
 import type { MfaLogin } from '../mfa/login.ts'
+import type { MfaReset } from '../mfa/reset.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
 import type { SessionService } from '../tokens/sessions.ts'
 import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
+import type { WebhookService } from '../webhooks/service.ts'
 import { accountPageRoutes } from './account-routes.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
+import { adminWebhookRoutes } from './admin-webhook-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
 import { loginRoutes } from './login-routes.ts'
 import { createRenderer } from './render.ts'
@@ -31,6 +34,11 @@ export type PagesDeps = {
   audit: AuditService
   /** The two-step login of API.md §12: the same challenge and second step as POST /api/jwt/create/ and jwt/create/mfa/. */
   mfaLogin: MfaLogin
+  /** A site admin's `Reset two-factor` (API.md §12, §14): the service of POST /api/admin/users/{id}/reset-mfa/. */
+  mfaReset: MfaReset
+  /** Whether a user has a second factor (the user page shows `Reset two-factor` only then). */
+  hasSecondFactor: (userId: number) => Promise<boolean>
+  webhooks: WebhookService
   guard: AuthGuard<Principal>
   throttle: Throttle
   events: TokenEvents
@@ -73,5 +81,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(adminRoutes({ ...shared, ...deps }))
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
     await app.register(adminAuditRoutes({ ...shared, ...deps }))
+    await app.register(adminWebhookRoutes({ ...shared, ...deps }))
   }
 }
