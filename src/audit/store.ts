@@ -66,7 +66,9 @@ export function createAuditStore(db: Db) {
      * the (type, at, id) index, however many events there are (the admin dashboard's chart).
      */
     async countPerHour(types: readonly AuditType[], since: number): Promise<{ type: string; hour: number; n: number }[]> {
-      const hour = sql<number | string>`at / ${HOUR_MS}`
+      // A literal, not a parameter: better-sqlite3 binds a number as REAL (a fractional hour), and PostgreSQL would see the
+      // select's and the GROUP BY's parameters as two different expressions.
+      const hour = sql<number | string>`at / ${sql.lit(HOUR_MS)}`
       const rows = await db.selectFrom('auditEvents')
         .select((eb) => ['type', hour.as('hour'), eb.fn.countAll<number | string>().as('n')])
         .where('type', 'in', types).where('at', '>=', since)
