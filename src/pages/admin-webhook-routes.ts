@@ -5,13 +5,15 @@ import { parsedBody } from '../platform/http/field-checks.ts'
 import type { WebhookCreateBody } from '../webhooks/schemas.ts'
 import { toDeliveryJson } from '../webhooks/serialize.ts'
 import type { WebhookService } from '../webhooks/service.ts'
-import type { WebhookEndpointRow } from '../webhooks/store.ts'
 import { idOf } from './admin-routes.ts'
 import { pageDocs } from './docs.ts'
 import { attempt, typedValues } from './forms.ts'
 import type { Render } from './render.ts'
 import { CsrfOnlyForm, IdParams, NoticeQuery, WEBHOOK_EVENT_CHOICES, WebhookForm } from './schemas.ts'
 import type { PageSession } from './session.ts'
+
+/** An endpoint as the service returns it (its store's row type stays the store's). */
+type WebhookEndpointRow = Awaited<ReturnType<WebhookService['get']>>
 
 type Deps = { webhooks: WebhookService; page: PageSession; render: Render; form: preValidationHookHandler }
 
