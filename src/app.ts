@@ -138,7 +138,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const hasher = createPasswordHasher(config.passwordHashing, { concurrency: config.passwordHashConcurrency })
   const universityStore = createUniversityStore(db)
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
-  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
+  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
+    passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const tokenStore = createTokenStore(db)
   const auditStore = createAuditStore(db)
   // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
@@ -220,6 +221,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
     mfa: secondFactors.service, passkeys: secondFactors.passkeys,
     oidcClients,
+    mfaReset: secondFactors.reset, hasSecondFactor: secondFactors.service.hasMfa, webhooks,
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {

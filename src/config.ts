@@ -42,6 +42,11 @@ export type Config = {
   domain: string
   protocol: 'http' | 'https'
   siteName: string
+  /**
+   * Djoser's PASSWORD_RESET_CONFIRM_URL: the path (after `{PROTOCOL}://{DOMAIN}/`) of mailed password-reset and
+   * set-password links, `{uid}` and `{token}` filled in. `login/reset/{uid}/{token}/` points them at the hosted page.
+   */
+  passwordResetConfirmUrl: string
   email: {
     backend: 'console' | 'smtp'
     host: string | undefined
@@ -110,6 +115,14 @@ export function readEnvironment(env: Env = process.env, cwd = process.cwd()): En
   return { ...fromFile, ...env }
 }
 
+/** A mailed link's path: relative to `{PROTOCOL}://{DOMAIN}/`, with both placeholders (else every link would be dead). */
+function parseLinkPath(env: Env, name: string, fallback: string): string {
+  const value = string(env, name, fallback)
+  if (!value.includes('{uid}') || !value.includes('{token}')) throw new ConfigError(name, 'must contain {uid} and {token}')
+  if (value.startsWith('/') || value.includes('://')) throw new ConfigError(name, 'is a path after {PROTOCOL}://{DOMAIN}/, without a leading /')
+  return value
+}
+
 /**
  * Parses the environment once into a frozen, typed object. Throws ConfigError with one line naming the
  * variable on any bad value; see `.env.example` for every variable.
@@ -138,6 +151,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     domain,
     protocol,
     siteName,
+    passwordResetConfirmUrl: parseLinkPath(env, 'PASSWORD_RESET_CONFIRM_URL', 'nl/password-reset/{uid}/{token}'),
     email: {
       backend,
       host: emailHost,

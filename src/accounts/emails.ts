@@ -1,5 +1,5 @@
 import type { MailMessage } from '../platform/mailer.ts'
-import { siteLink, siteValues } from '../links/site.ts'
+import { passwordResetPath, siteLink, siteValues } from '../links/site.ts'
 import type { SiteInfo } from '../links/site.ts'
 
 // Djoser's mails (API.md §7): the subject and link of the contract, the bodies from the templates (templates/mail/,
@@ -11,7 +11,7 @@ export function activationEmail(site: SiteInfo, to: string, uid: string, token: 
 }
 
 export function passwordResetEmail(site: SiteInfo, to: string, username: string, uid: string, token: string): MailMessage {
-  const url = siteLink(site, `nl/password-reset/${uid}/${token}`)
+  const url = siteLink(site, passwordResetPath(site, uid, token))
   return { to, ...site.mailTemplates.render('password-reset', `Password reset on ${site.siteName}`, { ...siteValues(site), url, username }) }
 }
 

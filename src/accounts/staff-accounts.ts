@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import type { Db } from '../platform/db.ts'
 import type { FieldErrors } from '../platform/errors.ts'
 import { encodeUid } from '../links/link-token.ts'
+import { passwordResetPath } from '../links/site.ts'
 import { changeCredentials } from './credential-changes.ts'
 import type { AccountDeps } from './deps.ts'
 import { linkUser } from './link-checks.ts'
@@ -48,11 +49,11 @@ export function createStaffAccounts(deps: AccountDeps) {
     },
 
     /**
-     * `nl/password-reset/{uid}/{token}`: the same link as a password reset, so the web client's page and
-     * POST /api/users/reset_password_confirm/ set the first password; it dies at the first login or password change.
+     * `nl/password-reset/{uid}/{token}` (PASSWORD_RESET_CONFIRM_URL): the same link as a password reset, so the same
+     * page and POST /api/users/reset_password_confirm/ set the first password; it dies at the first login or password change.
      */
     setPasswordPath(user: User): string {
-      return `nl/password-reset/${encodeUid(user.id)}/${deps.linkTokens.make(linkUser(user), 'password_reset')}`
+      return passwordResetPath(deps.site, encodeUid(user.id), deps.linkTokens.make(linkUser(user), 'password_reset'))
     },
 
     /** Approval (API.md §8, §10): the account becomes active, a university admin, and a member of that university. */

@@ -136,6 +136,15 @@ export function createAccountStore(db: Db) {
       return { users: rows.map(toUser), total, atLeast: false }
     },
 
+    /** The admin dashboard (API.md §14): how many users of each type, and how many inactive; one aggregate over users. */
+    async countByType(): Promise<{ userType: number; total: number; inactive: number }[]> {
+      const rows = await db.selectFrom('users')
+        .select((eb) => ['userType', eb.fn.countAll<number | string>().as('total'),
+          eb.fn.sum<number | string | null>(eb.case().when('isActive', '=', 0).then(1).else(0).end()).as('inactive')])
+        .groupBy('userType').orderBy('userType').execute()
+      return rows.map((r) => ({ userType: r.userType, total: Number(r.total), inactive: Number(r.inactive ?? 0) }))
+    },
+
     async listAll(): Promise<User[]> {
       const rows = await db.selectFrom('users').selectAll().orderBy('id').execute()
       return rows.map(toUser)

@@ -39,6 +39,14 @@ export function createUserAdmin(deps: AccountDeps) {
       return { ...found, textTooShort }
     },
 
+    /** The admin dashboard's counts: users of each type (every type of USER_TYPE, 0 where none) and inactive ones. */
+    async countUsers(): Promise<{ byType: Record<number, number>; total: number; inactive: number }> {
+      const rows = await store.countByType()
+      const byType: Record<number, number> = Object.fromEntries([...USER_TYPES].map((t) => [t, 0]))
+      for (const row of rows) byType[row.userType] = row.total
+      return { byType, total: rows.reduce((n, r) => n + r.total, 0), inactive: rows.reduce((n, r) => n + r.inactive, 0) }
+    },
+
     async setUserActive(admin: User, userId: number, active: boolean, context: RequestContext): Promise<User> {
       const user = await other(admin, userId)
       if (user.isActive === active) return user

@@ -4,6 +4,11 @@ import type { AuditEventRow } from './store.ts'
 /** API.md §13: 50 a page. */
 export const AUDIT_PAGE_SIZE = 50
 
+const HOUR_MS = 3_600_000
+
+/** One hour of the dashboard's chart: its start (epoch ms) and its sign-ins. */
+export type SignInHour = { start: number; succeeded: number; failed: number }
+
 export type AuditPage = { events: AuditEventRow[]; next: AuditPosition | null }
 
 /** Reading and pruning the audit log; writing goes through record.ts, in the transaction of each change. */
@@ -25,6 +30,24 @@ export function createAuditService(deps: { store: AuditStore; retentionDays: num
 
     /** GET /api/users/me/activity/: the caller's own history, whatever `user_id` the query names. */
     listActivity: (userId: number, filters: AuditFilters, before: AuditPosition | undefined) => page({ ...filters, userId }, before),
+
+    /**
+     * The admin dashboard's chart: sign-ins and failed sign-ins (login.succeeded, login.failed) in each of the last
+     * `hours` UTC hours, the current one included, oldest first; an hour without any is 0.
+     */
+    async signInsPerHour(hours = 24): Promise<SignInHour[]> {
+      const current = Math.floor(clock() / HOUR_MS)
+      const first = current - hours + 1
+      const rows = await store.countPerHour(['login.succeeded', 'login.failed'], first * HOUR_MS)
+      const slots = Array.from({ length: hours }, (_, i) => ({ start: (first + i) * HOUR_MS, succeeded: 0, failed: 0 }))
+      for (const row of rows) {
+        const slot = slots[row.hour - first]
+        if (slot === undefined) continue
+        if (row.type === 'login.succeeded') slot.succeeded = row.n
+        else slot.failed = row.n
+      }
+      return slots
+    },
 
     /** Retention (AUDIT_RETENTION_DAYS): run by the periodic pruning in app.ts. */
     pruneExpired: (): Promise<number> => store.pruneOlderThan(clock() - deps.retentionDays * 86_400_000),

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig, readEnvironment } from '../config.ts'
 import { activationEmail, emailResetEmail, passwordResetEmail } from '../accounts/emails.ts'
+import { passwordResetPath } from '../links/site.ts'
 import type { SiteInfo } from '../links/site.ts'
 import { escapeHtml, loadMailTemplates, MAIL_TEMPLATES } from '../mail/templates.ts'
 import type { MailTemplateName } from '../mail/templates.ts'
@@ -29,13 +30,13 @@ function samples(site: SiteInfo): Record<MailTemplateName, MailMessage> {
     'activation': activationEmail(site, 'ada@example.com', UID, TOKEN),
     'password-reset': passwordResetEmail(site, 'ada@example.com', 'ada.lovelace', UID, TOKEN),
     'email-reset': emailResetEmail(site, 'ada@example.com', 'ada.lovelace', UID, TOKEN),
-    'university-approved': universityApprovedEmail(site, admin, UNIVERSITY, `nl/password-reset/${UID}/${TOKEN}`),
+    'university-approved': universityApprovedEmail(site, admin, UNIVERSITY, passwordResetPath(site, UID, TOKEN)),
     'university-disapproved': universityDisapprovedEmail(site, admin, UNIVERSITY),
     'faculty-account': facultyAccountEmail(
       site,
       { email: 'alan@kings.example.edu', firstName: 'Alan', username: 'alan.turing' },
       UNIVERSITY,
-      `nl/password-reset/${UID}/${TOKEN}`,
+      passwordResetPath(site, UID, TOKEN),
     ),
     'security-changed': securityChangedEmail(site, 'ada@example.com', 'ada.lovelace', { kind: 'passkey_added', name: 'Laptop' }),
   }
@@ -61,7 +62,8 @@ export async function mailPreview(args: string[], out: Out): Promise<void> {
   const { values } = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', default: false } } })
   if (values.help) return out(MAIL_PREVIEW_USAGE)
   const config = loadConfig(readEnvironment())
-  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
+  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
+    passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const dir = resolve(values.out ?? join(config.dataDir, 'mail-preview'))
   mkdirSync(dir, { recursive: true })
   const mails = samples(site)

@@ -60,7 +60,8 @@ function universityService(config: Config, db: Db): UniversityService {
   const universityStore = createUniversityStore(db)
   const tokenStore = createTokenStore(db)
   const audit = auditRecorderFor(db, config)
-  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
+  const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
+    passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }
   const accounts = createAccountService({
     db, store: createAccountStore(db), outbox, wakeMailer: () => {}, hasher: createPasswordHasher(config.passwordHashing),
     linkTokens: createLinkTokens(config.secretKey), universities: createUniversityLookup({ store: universityStore }),

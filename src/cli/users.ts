@@ -137,7 +137,8 @@ export async function users(args: string[], out: Out): Promise<void> {
       commonPasswords: loadCommonPasswords(COMMON_PASSWORDS), revokeSessionsOfUser: tokens.revokeSessionsOfUser,
       audit,
     })
-    const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
+    const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
+    passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }
     // The mail goes to the outbox; the running service's sender delivers it.
     const resetFactors = createMfaReset({
       db, store: createMfaStore(db), outbox: createOutboxStore(db), wakeMailer: () => {}, site, clock: Date.now,

@@ -20,6 +20,9 @@ export function createOutboxAdmin(deps: { db: Db; store: OutboxStore; audit: Aud
       return { pending: unsent.filter((m) => m.failedAt === null), failed: unsent.filter((m) => m.failedAt !== null) }
     },
 
+    /** The admin dashboard's counts of the same mails, without reading them. */
+    counts: () => store.countUnsent(),
+
     /**
      * Makes one failed mail due again with a fresh count of attempts; 404 for a mail that is not failed. The admin's
      * action is recorded with it (API.md §13 `admin.action`, as the CLI's `outbox retry`), in the same transaction.

@@ -74,6 +74,14 @@ export function createOutboxStore(db: Db, opts: { onQueued?: () => void } = {}) 
       return Number(result.numUpdatedRows)
     },
 
+    /** The admin dashboard: mails not sent yet, still being tried and given up; one aggregate on the due index. */
+    async countUnsent(): Promise<{ pending: number; failed: number }> {
+      const row = await db.selectFrom('outboxMails').where('sentAt', 'is', null)
+        .select((eb) => [eb.fn.countAll<number | string>().as('unsent'), eb.fn.count<number | string>('failedAt').as('failed')])
+        .executeTakeFirstOrThrow()
+      return { pending: Number(row.unsent) - Number(row.failed), failed: Number(row.failed) }
+    },
+
     async oldestPendingCreatedAt(): Promise<number | null> {
       const row = await db.selectFrom('outboxMails').select('createdAt')
         .where('sentAt', 'is', null).where('failedAt', 'is', null).orderBy('createdAt').limit(1).executeTakeFirst()

@@ -7,6 +7,7 @@ import { MIN_SEARCH_TEXT } from '../accounts/user-admin.ts'
 import { toAuditEventJson } from '../audit/serialize.ts'
 import type { AuditService } from '../audit/service.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
+import type { MfaReset } from '../mfa/reset.ts'
 import type { SessionService } from '../tokens/sessions.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { pageDocs } from './docs.ts'
@@ -15,6 +16,7 @@ import { attempt } from './forms.ts'
 import type { Render } from './render.ts'
 import { CsrfOnlyForm, IdParams, NoticeQuery, UserSearchQuery, UserSessionParams, UserTypeForm } from './schemas.ts'
 import type { PageSession } from './session.ts'
+import { signInChart } from './sign-in-chart.ts'
 
 type Deps = {
   accounts: AccountService
@@ -22,6 +24,8 @@ type Deps = {
   universities: UniversityService
   outbox: OutboxAdmin
   audit: AuditService
+  mfaReset: MfaReset
+  hasSecondFactor: (userId: number) => Promise<boolean>
   page: PageSession
   render: Render
   form: preValidationHookHandler
@@ -31,6 +35,7 @@ const PAGE_SIZE = 50
 /** Matches of a user search counted exactly up to this many; past it the page says "10000+ found". */
 const COUNT_UP_TO = 10_000
 const OUTBOX_LIMIT = 200
+const NO_SECOND_FACTOR = 'This user has no second factor to reset.'
 /** Events on a user's page; the audit log page has the rest. */
 const USER_ACTIVITY = 20
 
@@ -53,19 +58,20 @@ type SearchQuery = { q?: string; type?: string; university?: string; active?: st
  * audit event (§13) with the signed-in admin as actor (page.context).
  */
 export function adminRoutes(deps: Deps): FastifyPluginAsync {
-  const { accounts, sessions, universities, outbox, audit, page, render, form } = deps
+  const { accounts, sessions, universities, outbox, audit, page, render, form, hasSecondFactor } = deps
   const admin = [page.admin]
   const siteAdmin = [page.admin, page.siteAdmin]
 
   async function userPage(request: FastifyRequest, reply: FastifyReply, id: number, error?: PageError) {
     const target = await accounts.findById(id)
-    const [live, all, events] = await Promise.all([
-      sessions.listSessionsOf(id), universities.listAllUniversities(), audit.listEvents({ userId: id }, undefined),
+    const [live, all, events, hasMfa] = await Promise.all([
+      sessions.listSessionsOf(id), universities.listAllUniversities(), audit.listEvents({ userId: id }, undefined), hasSecondFactor(id),
     ])
     const activity = events.events.slice(0, USER_ACTIVITY).map((event) => eventView(toAuditEventJson(event)))
     const university = all.find((u) => u.university.id === target.universityId)?.university ?? null
     return render(request, reply, 'admin/user', {
-      title: target.email, user: page.of(request).user, target, sessions: live, activity, university, error, wide: true, status: error?.status,
+      title: target.email, user: page.of(request).user, target, sessions: live, activity, university, hasMfa, error, wide: true,
+      status: error?.status,
     })
   }
   const action = (returnTo: string) => ({ schema: { ...pageDocs.adminPost, body: CsrfOnlyForm }, config: { returnTo }, preValidation: [form] })
@@ -84,12 +90,12 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
     app.get('/admin/', { schema: { ...pageDocs.admin, querystring: NoticeQuery }, preHandler: admin }, async (request, reply) => {
       const { user } = page.of(request)
       if (user.userType !== 0) return render(request, reply, 'admin/dashboard', { title: 'Admin', user, wide: true })
-      const [pending, mails, users, inactive] = await Promise.all([
-        universities.listPendingUniversities(), outbox.overview(OUTBOX_LIMIT),
-        accounts.searchUsers({ limit: 0, offset: 0 }), accounts.searchUsers({ active: false, limit: 0, offset: 0 }),
+      // Aggregates only, each in the store of the feature that owns its table (API.md §14's dashboard).
+      const [users, pending, mails, signIns] = await Promise.all([
+        accounts.countUsers(), universities.countPendingUniversities(), outbox.counts(), audit.signInsPerHour(),
       ])
-      const counts = { pending: pending.length, failed: mails.failed.length, waiting: mails.pending.length, users: users.total, inactive: inactive.total }
-      return render(request, reply, 'admin/dashboard', { title: 'Admin', user, counts, wide: true })
+      const counts = { users, pending, failed: mails.failed, waiting: mails.pending }
+      return render(request, reply, 'admin/dashboard', { title: 'Admin', user, counts, chart: signInChart(signIns), wide: true })
     })
 
     app.get('/admin/users/', { schema: { ...pageDocs.admin, querystring: UserSearchQuery }, preHandler: siteAdmin }, async (request, reply) => {
@@ -134,6 +140,19 @@ export function adminRoutes(deps: Deps): FastifyPluginAsync {
       })
       if (!result.ok) return userPage(request, reply, id, result.error)
       return reply.redirect(`/admin/users/${id}/?notice=type-changed`, 303)
+    })
+
+    // `Reset two-factor` (API.md §12, §14): the reset of POST /api/admin/users/{id}/reset-mfa/, the admin as actor.
+    app.post('/admin/users/:id/reset-mfa/', { ...userAction('reset-mfa'), preHandler: siteAdmin }, async (request, reply) => {
+      const id = idOf(request.params.id)
+      const result = await attempt(async () => {
+        const target = await accounts.findById(id)
+        // Shown only to a user with a factor; a second click (or an old page) would end their sessions for nothing.
+        if (!await hasSecondFactor(id)) throw AppError.nonField(NO_SECOND_FACTOR)
+        await deps.mfaReset(target, page.context(request))
+      })
+      if (!result.ok) return userPage(request, reply, id, result.error)
+      return reply.redirect(`/admin/users/${id}/?notice=mfa-reset`, 303)
     })
 
     app.post('/admin/users/:id/sessions/:session/revoke/', {

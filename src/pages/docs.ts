@@ -47,5 +47,13 @@ export const pageDocs = taggedDocs('pages', {
   accountPost: action('Account console action', 'One form of the account console; the service of the matching JSON route does the work.'),
   admin: page('Admin console', 'Site admins: users, universities, mail outbox; university admins: their faculty and departments.'),
   adminAudit: page('Admin console: audit log', 'Site admins: the events of API.md §13 with the filters of GET /api/audit/ and a next-page link.'),
+  adminWebhooks: page('Admin console: webhooks', 'Site admins: the webhook endpoints of API.md §13, a form to add one, an endpoint\'s recent deliveries.'),
+  adminWebhookSecret: {
+    ...action('Admin console: create a webhook endpoint, or rotate its secret', 'As POST /api/webhooks/ or /api/webhooks/{id}/rotate-secret/.'),
+    response: {
+      200: Html('The endpoint\'s page with its secret, shown only in this answer; or the form again, with the errors in it.'),
+      303: seeOther, 403: refused, 404: Html('No such endpoint.'),
+    },
+  },
   adminPost: action('Admin console action', 'One action of the admin console; the service of the matching JSON route does the work.'),
 })

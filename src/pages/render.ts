@@ -34,6 +34,8 @@ const NOTICES: Record<string, string> = {
   'deactivated': 'The account is deactivated; its sessions ended.',
   'type-changed': 'The user type is changed.',
   'user-session-revoked': 'The session is revoked.',
+  'mfa-reset': 'Two-factor authentication is reset: the user\'s second factors are removed, their sessions ended, and they were mailed.',
+  'webhook-deleted': 'The webhook endpoint is deleted.',
   'retried': 'The mail is due again; it is sent at the next poll.',
   'faculty-added': 'The faculty member is added and was mailed a link to set a password.',
   'faculty-removed': 'The faculty member is removed.',

@@ -8,6 +8,7 @@ import type { MfaLogin } from '../mfa/login.ts'
 import type { Passkeys } from '../mfa/passkeys.ts'
 import type { MfaService } from '../mfa/service.ts'
 import type { OidcClientService } from '../oidc/clients-service.ts'
+import type { MfaReset } from '../mfa/reset.ts'
 import type { OutboxAdmin } from '../mail/outbox-admin.ts'
 import type { TokenEvents } from '../tokens/events.ts'
 import type { Principal, TokenService } from '../tokens/service.ts'
@@ -16,12 +17,14 @@ import type { Throttle } from '../throttling/throttle.ts'
 import type { UniversityService } from '../universities/service.ts'
 import { accountMfaRoutes } from './account-mfa-routes.ts'
 import { accountPasskeyRoutes } from './account-passkey-routes.ts'
+import type { WebhookService } from '../webhooks/service.ts'
 import { accountPageRoutes } from './account-routes.ts'
 import { createAccountPage } from './account-page.ts'
 import { adminAuditRoutes } from './admin-audit-routes.ts'
 import { adminOidcClientRoutes } from './admin-oidc-clients-routes.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { adminUniversityRoutes } from './admin-university-routes.ts'
+import { adminWebhookRoutes } from './admin-webhook-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
 import { loginRoutes } from './login-routes.ts'
 import { createRenderer } from './render.ts'
@@ -42,6 +45,11 @@ export type PagesDeps = {
   mfa: MfaService
   /** Passkeys (API.md §12), as /api/webauthn/register/… and credentials/ call them. */
   passkeys: Passkeys
+  /** A site admin's `Reset two-factor` (API.md §12, §14): the service of POST /api/admin/users/{id}/reset-mfa/. */
+  mfaReset: MfaReset
+  /** Whether a user has a second factor (the user page shows `Reset two-factor` only then). */
+  hasSecondFactor: (userId: number) => Promise<boolean>
+  webhooks: WebhookService
   guard: AuthGuard<Principal>
   throttle: Throttle
   events: TokenEvents
@@ -89,5 +97,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(adminUniversityRoutes({ ...shared, ...deps }))
     await app.register(adminAuditRoutes({ ...shared, ...deps }))
     await app.register(adminOidcClientRoutes({ ...shared, ...deps }))
+    await app.register(adminWebhookRoutes({ ...shared, ...deps }))
   }
 }

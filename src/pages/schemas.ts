@@ -5,6 +5,8 @@ import {
   EmailBody, ProfileBody, ResetEmailConfirmBody, ResetPasswordConfirmBody, SetPasswordBody,
 } from '../accounts/schemas.ts'
 import { DepartmentBody, FacultyBody } from '../universities/schemas.ts'
+import { AUDIT_TYPES } from '../audit/event-types.ts'
+import { WebhookCreateBody } from '../webhooks/schemas.ts'
 import { LoginBody } from '../tokens/schemas.ts'
 import { CodeBody, DisableBody, PasswordBody, RecoveryCodesBody, RenameBody } from '../mfa/schemas.ts'
 
@@ -57,6 +59,18 @@ export const CsrfOnlyForm = Body(CSRF)
 export const UserTypeForm = form(Body({ user_type: IntegerField() }))
 export const FacultyForm = form(FacultyBody)
 export const DepartmentForm = form(DepartmentBody)
+
+/**
+ * /admin/webhooks/'s create form: POST /api/webhooks/'s url and description, and one checkbox per §13 event type (and
+ * `*`) named `event:<type>`, as a urlencoded form keeps only the last value of a repeated key (body-parsers.ts).
+ */
+export const WEBHOOK_EVENT_CHOICES = ['*', ...AUDIT_TYPES] as const
+export const WebhookForm = Body({
+  url: WebhookCreateBody.properties.url,
+  description: WebhookCreateBody.properties.description,
+  ...Object.fromEntries(WEBHOOK_EVENT_CHOICES.map((type) => [`event:${type}`, Optional(Type.String({ description: `a checkbox: subscribe to ${type}` }))])),
+  ...CSRF,
+})
 
 export const UidTokenParams = Type.Object({ uid: Type.String({ maxLength: 64 }), token: Type.String({ maxLength: 64 }) })
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })

@@ -67,6 +67,8 @@ export function createOnboarding(deps: UniversityDeps) {
 
     listPublicUniversities: (): Promise<University[]> => store.list({ approved: true, banned: false }),
     listPendingUniversities: async () => withAdmins(await store.list({ approved: false })),
+    /** The admin dashboard: how many wait for approval (the universities listPendingUniversities lists). */
+    countPendingUniversities: () => store.count({ approved: false }),
     listApprovedUniversities: async () => withAdmins(await store.list({ approved: true })),
     /** For operators (`npm run cli -- universities list`): no route lists these. */
     listBannedUniversities: async () => withAdmins(await store.list({ banned: true })),

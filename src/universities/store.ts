@@ -47,6 +47,14 @@ export function createUniversityStore(db: Db) {
       return (await query.orderBy('id').execute()).map(toUniversity)
     },
 
+    /** How many universities a state has (the admin dashboard), with list()'s filter: one COUNT, no rows. */
+    async count(filter: { approved?: boolean; banned?: boolean }): Promise<number> {
+      let query = db.selectFrom('universities').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      if (filter.approved !== undefined) query = query.where('isApproved', '=', flag(filter.approved))
+      if (filter.banned !== undefined) query = query.where('isBanned', '=', flag(filter.banned))
+      return Number((await query.executeTakeFirstOrThrow()).n)
+    },
+
     /** A pending university (not approved, not banned) without its admin yet: the admin account needs its id. */
     async insert(trx: Db, university: NewUniversity, now: number): Promise<University> {
       const row = await trx.insertInto('universities')

@@ -37,3 +37,17 @@ describe('next= of the sign-in page (API.md §14)', () => {
     assert.equal(loginPath('//evil.example', true), '/login/?next=%2Faccount%2F&reauth=1')
   })
 })
+
+describe('PASSWORD_RESET_CONFIRM_URL (Djoser\'s setting, API.md §7, §14)', () => {
+  it('When it is not set, then reset links are the contract\'s nl/password-reset/{uid}/{token}; a value with both placeholders is kept', () => {
+    assert.equal(loadConfig(base).passwordResetConfirmUrl, 'nl/password-reset/{uid}/{token}')
+    assert.equal(loadConfig({ ...base, PASSWORD_RESET_CONFIRM_URL: 'login/reset/{uid}/{token}/' }).passwordResetConfirmUrl, 'login/reset/{uid}/{token}/')
+  })
+
+  it('When it lacks a placeholder or is not a path after the domain, then start-up stops and names the variable', () => {
+    for (const value of ['login/reset/{uid}/', 'reset/{token}', '/login/reset/{uid}/{token}/', 'https://x.example/{uid}/{token}']) {
+      assert.throws(() => loadConfig({ ...base, PASSWORD_RESET_CONFIRM_URL: value }), (error: unknown) =>
+        error instanceof ConfigError && error.message.includes('PASSWORD_RESET_CONFIRM_URL'), value)
+    }
+  })
+})
