@@ -61,6 +61,7 @@ import { installRequestLogging, requestIdOptions } from './platform/request-logg
 import { createMetrics, installMetrics } from './platform/metrics.ts'
 import { registerOpenApi } from './platform/openapi.ts'
 import { drainConnectionsOnClose } from './platform/connection-draining.ts'
+import { pruneExpiredOidcPayloads } from './oidc/adapter.ts'
 
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
 
@@ -221,6 +222,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await secondFactors.store.pruneExpired(now)
     await auditService.pruneExpired()
     await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
+    await pruneExpiredOidcPayloads(db, now)
   }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters, second-factor challenges and audit events failed'))
 
   app.addHook('onReady', async () => {

@@ -91,6 +91,8 @@ export type Config = {
   mfaRequiredUserTypes: readonly number[]
   /** Audit events older than this many days are pruned (API.md §13). */
   auditRetentionDays: number
+  /** A rotated OIDC signing key is published this long before it signs (API.md §15), so relying parties' JWKS caches know it. */
+  oidcKeyPrepublishSeconds: number
   webhooks: {
     /** First retry of a failed delivery after about this long (with jitter), doubling, for 24 hours (API.md §13). */
     retryBaseMs: number
@@ -182,6 +184,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     webauthn: parseWebauthn(env, { domain, protocol, siteName, corsAllowedOrigins }),
     mfaRequiredUserTypes: parseUserTypes(env, 'MFA_REQUIRED_USER_TYPES'),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
+    oidcKeyPrepublishSeconds: int(env, 'OIDC_KEY_PREPUBLISH_SECONDS', 900, { min: 0, max: 30 * 86_400 }),
     webhooks: parseWebhooks(env, production, warnings),
     revocation: parseRevocation(env),
     oidc,
