@@ -33,6 +33,7 @@ import { createLinkTokens } from './links/link-token.ts'
 import { tokenRoutes } from './tokens/routes.ts'
 import { createTokenService } from './tokens/service.ts'
 import { createTokenStore } from './tokens/store.ts'
+import { withOidcGrantRevocation } from './oidc/grant-revocation.ts'
 import { createSessionLookup } from './tokens/session-lookup.ts'
 import { sessionRoutes } from './tokens/session-routes.ts'
 import { createSessionService } from './tokens/sessions.ts'
@@ -52,6 +53,8 @@ import { webhookRoutes } from './webhooks/routes.ts'
 import { webhookSecrets } from './webhooks/secrets.ts'
 import { siteRoutes } from './site/routes.ts'
 import { pagesRoutes } from './pages/routes.ts'
+import { hashedAssets } from './pages/assets.ts'
+import { createOidcFeature } from './oidc/feature.ts'
 import { createOutboxAdmin } from './mail/outbox-admin.ts'
 import { mfaRoutes } from './mfa/routes.ts'
 import { passkeyRoutes } from './mfa/passkey-routes.ts'
@@ -137,7 +140,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const universityStore = createUniversityStore(db)
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain, mailTemplates: loadMailTemplates(config.email.templatesDir) }
-  const tokenStore = createTokenStore(db)
+  // Revoking all of a user's sessions revokes their OIDC grants too (API.md §11, §15).
+  const tokenStore = withOidcGrantRevocation(createTokenStore(db))
   const auditStore = createAuditStore(db)
   // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
   const webhookStore = createWebhookStore(db)
@@ -210,9 +214,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
+  const oidc = createOidcFeature({
+    config, db, clock, log: app.log, findActiveUser: accounts.findActiveUser, authenticate: tokens.authenticate,
+    signedInAt: sessions.signedInAt, hasMfa: secondFactors.service.hasMfa, audit, assets: hashedAssets().urls,
+  })
+  await app.register(oidc.routes)
   await app.register(pagesRoutes({
     accounts, tokens, sessions, universities, outbox: createOutboxAdmin({ db, store: outbox, audit, wakeMailer: sender.wake }),
     audit: auditService, mfaLogin: secondFactors.login, secondFactorGate, guard, throttle, events: metrics, config, clock,
+    extraPages: [oidc.interactionPages],
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {

@@ -7,7 +7,8 @@ import { toFullUserJson } from '../accounts/serialize.ts'
  * claimsOf() may return them all. `sub` is the user id, as the §3 tokens' `user_id`.
  */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // acr, amr and auth_time are set from the sign-in (API.md §12) and released in every ID token, not only when asked for.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture'],
   email: ['email', 'email_verified'],
   unilink: ['user_type', 'university', 'department'],

@@ -6,7 +6,8 @@ import { taggedDocs } from '../platform/openapi.ts'
 
 const Json = (description: string) => Type.Object({}, { additionalProperties: true, description })
 const OAuthError = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) }, {
-  title: 'OAuthError', description: 'A standard OAuth 2.0 error (RFC 6749 §5.2).', examples: [{ error: 'invalid_grant', error_description: 'grant request is invalid' }],
+  title: 'OAuthError', description: 'A standard OAuth 2.0 error (RFC 6749 §5.2).',
+  examples: [{ error: 'invalid_grant', error_description: 'grant request is invalid' }],
 })
 const Redirect = Type.Null({ description: '`Location`: the next step (the interaction, or the client\'s redirect_uri with `code` or `error`).' })
 const Html = (description: string) => Type.String({ description })
@@ -18,8 +19,12 @@ const browser = (summary: string, description: string) => ({
 })
 
 export const oidcDocs = taggedDocs('openid connect', {
-  discovery: { summary: 'OpenID Provider metadata', description: 'OpenID Connect Discovery 1.0.', response: { 200: Json('The provider\'s metadata.') } },
-  jwks: { summary: 'Signing keys (JWKS)', description: 'ES256 and EdDSA public keys, each with a `kid` (API.md §15).', response: { 200: Json('`{"keys": [...]}`') } },
+  discovery: {
+    summary: 'OpenID Provider metadata', description: 'OpenID Connect Discovery 1.0.', response: { 200: Json('The provider\'s metadata.') },
+  },
+  jwks: {
+    summary: 'Signing keys (JWKS)', description: 'ES256 and EdDSA public keys, each with a `kid` (API.md §15).', response: { 200: Json('`{"keys": [...]}`') },
+  },
   authorization: browser('Authorization endpoint', 'Authorization code flow with PKCE (S256, required for public clients), `response_type=code`.'),
   resume: browser('Authorization endpoint: resume', 'Where an interaction returns to.'),
   token: oauth('Token endpoint', 'authorization_code and refresh_token grants; refresh tokens rotate, a reused one revokes its grant.', 'Tokens.'),

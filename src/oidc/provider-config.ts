@@ -46,7 +46,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, jwks: { keys: Re
   const { pages } = deps
   return {
     adapter: deps.adapter,
-    jwks: jwks as Configuration['jwks'],
+    jwks,
     findAccount: deps.findAccount,
     loadExistingGrant: deps.loadExistingGrant,
     cookies: {

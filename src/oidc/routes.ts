@@ -21,7 +21,7 @@ export function oidcProviderRoutes(deps: { provider: () => Promise<Provider> }):
       handlers.set(provider, handler)
     }
     for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined && !name.startsWith('access-control-') && name !== 'vary') reply.raw.setHeader(name, value as string)
+      if (value !== undefined && !name.startsWith('access-control-') && name !== 'vary') reply.raw.setHeader(name, value)
     }
     reply.hijack()
     await handler(request.raw, reply.raw)

@@ -34,6 +34,8 @@ export type ServerOptions = {
   keepDatabase?: boolean
   /** The service's clock (rate limits, refresh rotation); see createTestClock. Real time when absent. */
   clock?: () => number
+  /** Listen on this port instead of an ephemeral one (the OIDC tests: OIDC_ISSUER must name the server's address). */
+  port?: number
 }
 
 type LogLine = { level: number; msg?: string } & Record<string, unknown>
@@ -95,7 +97,7 @@ export async function startServer(env: Record<string, string> = {}, opts: Server
   await migrateToLatest(db)
   const logs = createLogSink()
   const app = await buildApp(config, { db, logger: pino({ level: config.logLevel === 'silent' ? 'warn' : config.logLevel }, logs.stream), clock: opts.clock })
-  await app.listen({ port: 0, host: '127.0.0.1' })
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return {
     base: `http://127.0.0.1:${port}`,
