@@ -215,7 +215,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
   const oidc = createOidcFeature({
-    config, db, clock, log: app.log, findActiveUser: accounts.findActiveUser, authenticate: tokens.authenticate,
+    config, db, clock, log: app.log, findActiveUser: accounts.findActiveUser, authenticate: tokens.authenticate, logout: tokens.logout,
     signedInAt: sessions.signedInAt, hasMfa: secondFactors.service.hasMfa, audit, assets: hashedAssets().urls,
   })
   await app.register(oidc.routes)

@@ -3,12 +3,13 @@ import type { Config } from '../config.ts'
 import type { Db } from '../platform/db.ts'
 import type { AuditRecorder } from '../audit/record.ts'
 import type { User } from '../accounts/user.ts'
-import type { Principal } from '../tokens/service.ts'
+import type { Principal, TokenService } from '../tokens/service.ts'
 import type { PageSession } from '../pages/session.ts'
 import type { Render } from '../pages/render.ts'
 import { createOidcAdapter } from './adapter.ts'
 import { accountFinder } from './claims.ts'
 import { createOidcClientStore } from './clients-store.ts'
+import { endUniLinkSessionOnLogout } from './end-session.ts'
 import { grantLoader } from './grants.ts'
 import { interactionRoutes } from './interaction-routes.ts'
 import { createOidcPayloadStore } from './payload-store.ts'
@@ -27,6 +28,7 @@ export type OidcFeatureDeps = {
   findActiveUser: (id: number) => Promise<User | undefined>
   /** The §3 access token's principal (tokens.authenticate), null when it is not valid. */
   authenticate: (accessToken: string) => Promise<Principal | null>
+  logout: TokenService['logout']
   signedInAt: (principal: Principal) => Promise<number | null>
   hasMfa: (userId: number) => Promise<boolean>
   audit: AuditRecorder
@@ -57,6 +59,7 @@ export function createOidcFeature(deps: OidcFeatureDeps) {
   const holder = createProviderHolder({
     issuer, keys: createSigningKeys({ db, secretKey: config.secretKey, prepublishSeconds: config.oidcKeyPrepublishSeconds }),
     proxy: config.trustedProxies.length > 0, clock: deps.clock, log: deps.log,
+    middleware: [endUniLinkSessionOnLogout({ authenticate: deps.authenticate, logout: deps.logout, cookies: config.cookies })],
     configure: (jwks) => providerConfiguration({
       secretKey: config.secretKey, adapter: adapterFor, findAccount: accountFinder(deps.findActiveUser, issuer), currentSignIn,
       loadExistingGrant: grantLoader({ grantIdsOfAccount: (id) => payloads.grantIdsForAccount(id), findClient }),

@@ -1,5 +1,5 @@
 import Provider from 'oidc-provider'
-import type { Configuration } from 'oidc-provider'
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import type { FastifyBaseLogger } from 'fastify'
 import { clientSecretMatches } from './client-secrets.ts'
 
@@ -22,6 +22,8 @@ export function createProviderHolder(deps: {
   proxy: boolean
   clock: () => number
   log: FastifyBaseLogger
+  /** Koa middleware run around the provider's own (the end of UniLink's session with RP-initiated logout). */
+  middleware: ((ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => Promise<void>)[]
 }) {
   let current: { provider: Provider; fingerprint: string; checkedAt: number } | undefined
   let loading: Promise<Provider> | undefined
@@ -29,6 +31,8 @@ export function createProviderHolder(deps: {
   function build(keys: Record<string, unknown>[]): Provider {
     const provider = new Provider(deps.issuer, deps.configure({ keys }))
     provider.proxy = deps.proxy
+    // Koa's middleware type knows nothing of ctx.oidc, which the provider adds to every context.
+    for (const middleware of deps.middleware) provider.use(middleware as unknown as Parameters<Provider['use']>[0])
     // Client secrets are stored as SHA-256 (client-secrets.ts): the metadata's client_secret is that hash.
     const prototype = provider.Client.prototype as unknown as { compareClientSecret(this: { clientSecret?: string }, actual: string): boolean }
     prototype.compareClientSecret = function compare(actual) { return clientSecretMatches(actual, this.clientSecret ?? null) }

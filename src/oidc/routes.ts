@@ -1,9 +1,17 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import type Provider from 'oidc-provider'
 import { oidcDocs } from './docs.ts'
 import { OIDC_ROUTES } from './provider-config.ts'
 
 type Handler = ReturnType<Provider['callback']>
+
+const fastifyRequests = new WeakMap<IncomingMessage, FastifyRequest>()
+
+/** The Fastify request behind a provider context's raw request (its IP by TRUSTED_PROXIES, its cookies), if any. */
+export function fastifyRequestOf(raw: IncomingMessage): FastifyRequest | undefined {
+  return fastifyRequests.get(raw)
+}
 
 /**
  * The provider's endpoints (API.md §15), each a Fastify route handed to oidc-provider's own Koa handler. The body is
@@ -23,6 +31,7 @@ export function oidcProviderRoutes(deps: { provider: () => Promise<Provider> }):
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !name.startsWith('access-control-') && name !== 'vary') reply.raw.setHeader(name, value)
     }
+    fastifyRequests.set(request.raw, request)
     reply.hijack()
     await handler(request.raw, reply.raw)
   }
