@@ -67,10 +67,11 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     const principal = await page.resolve(request, reply)
     if (principal === null) return toLogin(reply, uid)
     const signedInAt = await deps.signedInAt(principal)
-    // prompt=login: a sign-in made after this request began; max_age: one recent enough (OIDC Core §3.1.2.1).
-    if (signedInAt === null || (prompt.reasons.includes('login_prompt') && signedInAt < interaction.iat * 1000)) return toLogin(reply, uid)
+    // prompt=login: a sign-in made after this request began; max_age: one that recent, or made since (OIDC Core §3.1.2.1).
+    const sinceRequest = signedInAt !== null && signedInAt >= interaction.iat * 1000
     const maxAge = Number(params.max_age)
-    if (params.max_age !== undefined && Number.isFinite(maxAge) && deps.clock() - signedInAt > maxAge * 1000) return toLogin(reply, uid)
+    const tooOld = params.max_age !== undefined && Number.isFinite(maxAge) && signedInAt !== null && deps.clock() - signedInAt > maxAge * 1000
+    if (signedInAt === null || (!sinceRequest && (prompt.reasons.includes('login_prompt') || tooOld))) return toLogin(reply, uid)
     const amr = principal.claims.amr ?? ['pwd']
     let result: InteractionResults
     if (asksForMfa(params.acr_values) && !hasSecondFactor(amr)) {

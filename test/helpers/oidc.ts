@@ -13,7 +13,7 @@ import type { ServerOptions, TestServer } from './server.ts'
 // in Chromium. The relying party's own origin has no server: the browser's request for its redirect URI is caught
 // (and refused by openBrowser's routing), which is all a relying party reads of it.
 
-export const RP_ORIGIN = 'http://127.0.0.1:9'
+export const RP_ORIGIN = 'http://127.0.0.1:59999'
 export const REDIRECT_URI = `${RP_ORIGIN}/callback`
 export const POST_LOGOUT_URI = `${RP_ORIGIN}/signed-out`
 

@@ -33,7 +33,7 @@ describe('OIDC bad requests (GET /oidc/auth, POST /oidc/token)', () => {
 
   it('When the redirect_uri is not one the client registered, then an error page and no redirect', async () => {
     const res = await authorizePage({
-      client_id: library.clientId, response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:9/elsewhere',
+      client_id: library.clientId, response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:59999/elsewhere',
       code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's1',
     })
     assert.equal(res.status, 400)
