@@ -44,10 +44,11 @@ describe('OIDC sign-in prompts (GET /oidc/auth: prompt=login, max_age, acr_value
       await exchange(rp, await callbackOf(page, () => page.goto(silent.url.href).catch(aborted)), silent)
       assert.ok(!paths.includes('/login/'), 'no sign-in page without prompt=login')
 
-      for (const params of [{ prompt: 'login' }, { max_age: '0' }]) {
-        const fresh = await authorizationRequest(rp, { scope: 'openid', ...params })
-        const callback = await authorize(page, fresh.url, user, { consent: false })
-        const claims = await verifyIdToken(server, (await exchange(rp, callback, fresh)).id_token, portal.clientId)
+      const fresh: Record<string, string>[] = [{ prompt: 'login' }, { max_age: '0' }]
+      for (const params of fresh) {
+        const again = await authorizationRequest(rp, { scope: 'openid', ...params })
+        const callback = await authorize(page, again.url, user, { consent: false })
+        const claims = await verifyIdToken(server, (await exchange(rp, callback, again)).id_token, portal.clientId)
         assert.equal(typeof claims.auth_time, 'number', JSON.stringify(params))
       }
     } finally {
