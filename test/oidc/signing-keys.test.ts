@@ -36,7 +36,8 @@ describe('OIDC signing keys: first keys, rotation, pruning, sealing (API.md §15
   it('When the table is empty, then the keystore makes one ES256 and one EdDSA key, signing at once, and keeps them', async () => {
     const keys = keysOn(db)
     const first = await keys.keystore(T0)
-    assert.deepEqual(first.keys.map((k) => [k.alg, k.use, typeof k.kid, typeof k.d]), [['ES256', 'sig', 'string', 'string'], ['EdDSA', 'sig', 'string', 'string']])
+    assert.deepEqual(first.keys.map((k) => [k.alg, k.use, typeof k.kid, typeof k.d]),
+      [['ES256', 'sig', 'string', 'string'], ['EdDSA', 'sig', 'string', 'string']])
     assert.deepEqual(first.keys.map((k) => [k.kty, k.crv]), [['EC', 'P-256'], ['OKP', 'Ed25519']])
     const again = await keys.keystore(T0 + MINUTE)
     assert.deepEqual(again, first)
