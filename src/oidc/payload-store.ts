@@ -29,6 +29,17 @@ export function createOidcPayloadStore(db: Db) {
     .select(['payload', 'consumedAt'])
     .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
 
+  /** The ids of a model's rows whose payload.accountId is the user's, sorted. */
+  async function idsForAccount(model: string, accountId: string | number): Promise<string[]> {
+    const account = String(accountId)
+    if (!fits(account)) return []
+    const rows = await db.selectFrom('oidcPayloads').select('id')
+      .where('model', '=', model).where('accountId', '=', account)
+      .orderBy('id')
+      .execute()
+    return rows.map((r) => r.id)
+  }
+
   return {
     /** Inserts or replaces the row; a replaced row starts over (not consumed), as the provider's memory adapter does. */
     async upsert(row: OidcPayloadRow): Promise<void> {
@@ -84,14 +95,11 @@ export function createOidcPayloadStore(db: Db) {
      * them too. Expired grants are included; revoking one does no harm and the periodic job deletes them anyway.
      */
     async grantIdsForAccount(accountId: string | number): Promise<string[]> {
-      const account = String(accountId)
-      if (!fits(account)) return []
-      const rows = await db.selectFrom('oidcPayloads').select('id')
-        .where('model', '=', 'Grant').where('accountId', '=', account)
-        .orderBy('id')
-        .execute()
-      return rows.map((r) => r.id)
+      return idsForAccount('Grant', accountId)
     },
+
+    /** The ids of a model's rows that belong to the user (e.g. their provider `Session`s, to end them), sorted. */
+    idsForAccount,
 
     /** Deletes the rows whose lifetime has passed; returns how many. */
     async pruneExpired(now: number): Promise<number> {

@@ -66,7 +66,9 @@ function infosOf(rows: SigningKeyRow[], now: number): Map<SigningKeyRow, OidcKey
 
 /**
  * The OpenID Provider's signing keys (API.md §15), in the database so that every instance signs with the same keys
- * and a rotation reaches them all; the private halves sealed under SECRET_KEY (key-seal.ts).
+ * and a rotation reaches them all; the private halves sealed under SECRET_KEY (key-seal.ts). The provider takes
+ * `jwks: { keys }` from keystore(now) and signs with the first key of each alg (its key selection keeps our order);
+ * a new fingerprint (a rotation published or started signing, a key pruned) means the provider must be rebuilt.
  */
 export function createSigningKeys(deps: { db: Db; secretKey: string; prepublishSeconds: number }): SigningKeys {
   const { db } = deps

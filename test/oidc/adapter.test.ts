@@ -139,7 +139,7 @@ describe('OIDC storage adapter: oidc-provider\'s Adapter contract on our databas
     assert.deepEqual(await new Adapter('Interaction').find(interaction), { jti: interaction, grantId })
   })
 
-  it('When a user\'s grants are asked for, then the ids of the Grant rows with that accountId come back, and no token\'s', async () => {
+  it('When a user\'s grants (or sessions) are asked for, then the ids of that model\'s rows with that accountId come back, and no token\'s', async () => {
     const accountId = `acct-${id()}`
     const grants = [id(), id()].sort()
     for (const g of grants) await new Adapter('Grant').upsert(g, { jti: g, accountId, clientId: 'lib' }, 3600)
@@ -151,6 +151,11 @@ describe('OIDC storage adapter: oidc-provider\'s Adapter contract on our databas
     // Our user ids are numbers; the provider stores accountId as a string.
     await new Adapter('Grant').upsert('numeric-grant', { accountId: '123456' }, 3600)
     assert.deepEqual(await store.grantIdsForAccount(123456), ['numeric-grant'])
+    // The provider's Session carries accountId too: a user's sessions can be found to end them.
+    const session = id()
+    await new Adapter('Session').upsert(session, { jti: session, uid: id(), accountId }, 3600)
+    assert.deepEqual(await store.idsForAccount('Session', accountId), [session])
+    assert.deepEqual(await store.idsForAccount('Session', 'x'.repeat(1000)), [])
   })
 
   it('When an id, uid, user code or grant id is empty or oversized (attacker input), then nothing is found and nothing fails', async () => {
