@@ -8,7 +8,8 @@ const GRANT_MEMBERS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'Devi
 /**
  * API.md §11, §15: revoking every session of a user (logout/all, a password change or reset, an email change,
  * deactivation, deletion, an admin's reset of second factors) revokes their OIDC grants too: every access and
- * refresh token issued to a relying party, and the remembered consent. In the caller's transaction.
+ * refresh token issued to a relying party, and the remembered consent; and ends the provider's sessions of the user
+ * (interaction-policy.ts would refuse them anyway, their UniLink session being gone). In the caller's transaction.
  */
 export async function revokeOidcGrantsOfUser(trx: Db, userId: number): Promise<void> {
   const store = createOidcPayloadStore(trx)
@@ -16,6 +17,7 @@ export async function revokeOidcGrantsOfUser(trx: Db, userId: number): Promise<v
     await store.revokeByGrantId(grantId, GRANT_MEMBERS)
     await store.destroy('Grant', grantId)
   }
+  for (const sessionId of await store.idsForAccount('Session', userId)) await store.destroy('Session', sessionId)
 }
 
 type RevokesSessions = { revokeSessionsOfUser(trx: Db, userId: number, now: number, except?: string): Promise<void> }
