@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyPluginAsync, preValidationHookHandler } from 'fastify'
 import type { Config } from '../config.ts'
 import type { Db } from '../platform/db.ts'
@@ -72,6 +73,7 @@ export function createOidcFeature(deps: OidcFeatureDeps) {
     routes: oidcProviderRoutes({ provider: holder.get }),
     interactionPages: (shared: { page: PageSession; render: Render; form: preValidationHookHandler }): FastifyPluginAsync => interactionRoutes({
       ...shared, provider: holder.get, signedInAt: deps.signedInAt, hasMfa: deps.hasMfa, findClient, clock: deps.clock,
+      markerKey: Buffer.from(hkdfSync('sha256', config.secretKey, 'unilink-accounts', 'oidc fresh sign-in marker v1', 32)),
       recordConsent: async (context, user, clientId, scopes) => {
         await deps.audit.record(db, {
           type: 'oidc.consent_granted', context, userId: user.id, universityId: user.universityId, data: { client_id: clientId, scopes },

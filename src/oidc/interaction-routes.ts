@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -28,12 +29,15 @@ export type InteractionDeps = {
   /** Records `oidc.consent_granted` (API.md §13). */
   recordConsent: (context: RequestContext, user: User, clientId: string, scopes: string[]) => Promise<void>
   clock: () => number
+  /** Signs the fresh-sign-in marker (derived from SECRET_KEY). */
+  markerKey: Buffer
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>
 
 const UidParams = Type.Object({ uid: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 const ConsentForm = Type.Object({ decision: Type.Optional(Type.String({ maxLength: 16 })), _csrf: Type.Optional(Type.String()) })
+const FRESH_COOKIE = 'oidc_fresh'
 const EXPIRED = 'This sign-in request has expired or was already used. Go back to the application and start again.'
 
 /** The sign-in page, coming back here; our own query (next-path.ts accepts same-origin paths only). */
@@ -62,21 +66,42 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     return render(request, reply, 'oidc-continue', { title: 'Signing you in', client: clientName, returnTo, user })
   }
 
+  /**
+   * Which session this interaction sent to /login/ for a fresh sign-in: a cookie on the interaction's path, signed
+   * (HMAC under a key from SECRET_KEY) and bound to the interaction, so a browser cannot claim a sign-in it did not make.
+   */
+  const markerOf = (uid: string, sid: string): string => createHmac('sha256', deps.markerKey).update(`${uid} ${sid}`).digest('base64url')
+  function askSignIn(request: FastifyRequest, reply: FastifyReply, uid: string, principal: Principal | null): FastifyReply {
+    const sid = principal?.claims.sid ?? 'none'
+    reply.setCookie(FRESH_COOKIE, `${sid}.${markerOf(uid, sid)}`, {
+      path: interactionPath(uid), httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 3600,
+    })
+    return toLogin(reply, uid)
+  }
+  function freshSignIn(request: FastifyRequest, uid: string, principal: Principal): boolean {
+    const [sid, mac] = (request.cookies[FRESH_COOKIE] ?? '').split('.')
+    if (sid === undefined || mac === undefined) return false
+    const expected = Buffer.from(markerOf(uid, sid))
+    const given = Buffer.from(mac)
+    return expected.length === given.length && timingSafeEqual(expected, given) && principal.claims.sid !== sid
+  }
+
   async function finishLogin(request: FastifyRequest, reply: FastifyReply, provider: Provider, interaction: Interaction) {
     const { uid, params, prompt } = interaction
     const principal = await page.resolve(request, reply)
-    if (principal === null) return toLogin(reply, uid)
+    if (principal === null) return askSignIn(request, reply, uid, null)
     const signedInAt = await deps.signedInAt(principal)
-    // prompt=login: a sign-in made after this request began; max_age: one that recent, or made since (OIDC Core §3.1.2.1).
-    const sinceRequest = signedInAt !== null && signedInAt >= interaction.iat * 1000
+    // prompt=login: a sign-in made after this request sent the browser to /login/; max_age: one that recent, or
+    // such a new one (OIDC Core §3.1.2.1).
     const maxAge = Number(params.max_age)
     const tooOld = params.max_age !== undefined && Number.isFinite(maxAge) && signedInAt !== null && deps.clock() - signedInAt > maxAge * 1000
-    if (signedInAt === null || (!sinceRequest && (prompt.reasons.includes('login_prompt') || tooOld))) return toLogin(reply, uid)
+    if (signedInAt === null) return toLogin(reply, uid)
+    if ((prompt.reasons.includes('login_prompt') || tooOld) && !freshSignIn(request, uid, principal)) return askSignIn(request, reply, uid, principal)
     const amr = principal.claims.amr ?? ['pwd']
     let result: InteractionResults
     if (asksForMfa(params.acr_values) && !hasSecondFactor(amr)) {
       // A user with a second factor signs in again with it; one without cannot meet the request (no sign-in loop).
-      if (await deps.hasMfa(principal.user.id)) return toLogin(reply, uid)
+      if (await deps.hasMfa(principal.user.id)) return askSignIn(request, reply, uid, principal)
       result = { error: 'unmet_authentication_requirements', error_description: 'the account has no second factor' }
     } else {
       result = {

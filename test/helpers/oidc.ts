@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import * as oidc from 'openid-client'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { JWTPayload } from 'jose'
 import type { Page } from 'playwright-core'
+import { openBrowser } from './browser.ts'
+import type { TestBrowser } from './browser.ts'
 import { createOidcClientStore } from '../../src/oidc/clients-store.ts'
 import { hashClientSecret, newClientId, newClientSecret } from '../../src/oidc/client-secrets.ts'
 import { freePort } from './ports.ts'
@@ -10,10 +14,16 @@ import { startServer } from './server.ts'
 import type { ServerOptions, TestServer } from './server.ts'
 
 // A relying party in the tests (API.md §15): openid-client against the running service, its front channel driven
-// in Chromium. The relying party's own origin has no server: the browser's request for its redirect URI is caught
-// (and refused by openBrowser's routing), which is all a relying party reads of it.
+// in Chromium. The URL the browser brings to the relying party's redirect URI is all a relying party reads of it.
 
-export const RP_ORIGIN = 'http://127.0.0.1:59999'
+// The relying party's origin: a server answering every request with a blank page, so the browser's last hop (a
+// redirect, which Playwright's routing does not see) lands somewhere. Unref'd: it never keeps a test process alive.
+const rpServer = createServer((_request, response) => {
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Relying party</title></html>')
+})
+await new Promise<void>((resolve) => rpServer.listen(0, '127.0.0.1', resolve))
+rpServer.unref()
+export const RP_ORIGIN = `http://127.0.0.1:${(rpServer.address() as AddressInfo).port}`
 export const REDIRECT_URI = `${RP_ORIGIN}/callback`
 export const POST_LOGOUT_URI = `${RP_ORIGIN}/signed-out`
 
@@ -63,8 +73,22 @@ export async function authorizationRequest(config: oidc.Configuration, params: R
 /** The URL the browser is sent to at the relying party while `action` runs. */
 export async function callbackOf(page: Page, action: () => Promise<unknown>, prefix = REDIRECT_URI): Promise<URL> {
   const request = page.waitForRequest((r) => r.url().startsWith(prefix), { timeout: 30_000 })
-  await action()
-  return new URL((await request).url())
+  try {
+    await action()
+  } catch (error) {
+    // The action's own failure is the story; the wait it leaves behind fails when the browser closes.
+    request.catch(() => undefined)
+    throw error
+  }
+  const url = new URL((await request).url())
+  // The navigation ends there: the next one starts from a settled page.
+  await page.waitForURL((u) => u.href.startsWith(prefix))
+  return url
+}
+
+/** A browser of its own on the service, which may also go to the relying party's origin. */
+export async function openRpBrowser(base: string): Promise<TestBrowser> {
+  return openBrowser(base, { alsoAllow: RP_ORIGIN })
 }
 
 export async function fillSignIn(page: Page, email: string, password: string): Promise<void> {

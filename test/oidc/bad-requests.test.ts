@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import * as oidc from 'openid-client'
 import { registerAndActivate } from '../helpers/flows.ts'
-import { openBrowser } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/server.ts'
 import {
-  REDIRECT_URI, authorizationRequest, authorize, exchange, registerClient, relyingParty, startOidcServer, tokenEndpoint,
+  REDIRECT_URI, RP_ORIGIN, authorizationRequest, authorize, exchange, openRpBrowser, registerClient, relyingParty, startOidcServer, tokenEndpoint,
 } from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
@@ -33,7 +32,7 @@ describe('OIDC bad requests (GET /oidc/auth, POST /oidc/token)', () => {
 
   it('When the redirect_uri is not one the client registered, then an error page and no redirect', async () => {
     const res = await authorizePage({
-      client_id: library.clientId, response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:59999/elsewhere',
+      client_id: library.clientId, response_type: 'code', scope: 'openid', redirect_uri: `${RP_ORIGIN}/elsewhere`,
       code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's1',
     })
     assert.equal(res.status, 400)
@@ -80,7 +79,7 @@ describe('OIDC bad requests (GET /oidc/auth, POST /oidc/token)', () => {
   it('When the state or the code is tampered with, then the relying party refuses the state and the provider the code', async () => {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp)
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const callback = await authorize(browser.page, request.url, user)
       const wrongState = new URL(callback)
@@ -102,7 +101,7 @@ describe('OIDC bad requests (GET /oidc/auth, POST /oidc/token)', () => {
   it('When a code is used twice, then the second use fails and revokes what the first issued', async () => {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp, { scope: 'openid offline_access', prompt: 'consent' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const callback = await authorize(browser.page, request.url, user)
       const tokens = await exchange(rp, callback, request)

@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import * as oidc from 'openid-client'
 import { registerAndActivate } from '../helpers/flows.ts'
-import { openBrowser } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/server.ts'
 import {
-  authorizationRequest, authorize, callbackOf, exchange, registerClient, relyingParty, startOidcServer, verifyIdToken,
+  authorizationRequest, authorize, callbackOf, exchange, openRpBrowser, registerClient, relyingParty, startOidcServer, verifyIdToken,
 } from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
@@ -25,7 +24,7 @@ describe('OIDC authorization code flow (GET /oidc/auth, POST /oidc/token, GET /o
   it('When a user signs in and allows, then the code gives an ID token signed by a published key, and userinfo the scopes\' claims', async () => {
     const user = await registerAndActivate(server, { first_name: 'Ada', last_name: 'Lovelace' })
     const request = await authorizationRequest(rp, { scope: 'openid profile email' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const { page } = browser
       const callback = await callbackOf(page, async () => {
@@ -70,14 +69,14 @@ describe('OIDC authorization code flow (GET /oidc/auth, POST /oidc/token, GET /o
   it('When the user allowed a client once, then signing in again in another browser asks no consent', async () => {
     const user = await registerAndActivate(server)
     const first = await authorizationRequest(rp, { scope: 'openid' })
-    const one = await openBrowser(server.base)
+    const one = await openRpBrowser(server.base)
     try {
       await exchange(rp, await authorize(one.page, first.url, user), first)
     } finally {
       await one.close()
     }
     const again = await authorizationRequest(rp, { scope: 'openid' })
-    const two = await openBrowser(server.base)
+    const two = await openRpBrowser(server.base)
     try {
       const tokens = await exchange(rp, await authorize(two.page, again.url, user, { consent: false }), again)
       assert.ok(tokens.id_token)
@@ -91,7 +90,7 @@ describe('OIDC authorization code flow (GET /oidc/auth, POST /oidc/token, GET /o
     const portalRp = await relyingParty(server, portal)
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(portalRp, { scope: 'openid email unilink' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const tokens = await exchange(portalRp, await authorize(browser.page, request.url, user, { consent: false }), request)
       const sub = String((await verifyIdToken(server, tokens.id_token, portal.clientId)).sub)
@@ -105,7 +104,7 @@ describe('OIDC authorization code flow (GET /oidc/auth, POST /oidc/token, GET /o
   it('When the user presses Deny, then the client gets access_denied at its redirect URI', async () => {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp)
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const { page } = browser
       const callback = await callbackOf(page, async () => {

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict'
 import type * as oidc from 'openid-client'
 import { decodeProtectedHeader, errors as joseErrors } from 'jose'
 import { registerAndActivate } from '../helpers/flows.ts'
-import { openBrowser } from '../helpers/browser.ts'
 import { cliEnv, runCli } from '../helpers/cli.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { authorizationRequest, authorize, exchange, registerClient, relyingParty, startOidcServer, verifyIdToken } from '../helpers/oidc.ts'
+import { authorizationRequest, authorize, exchange, openRpBrowser, registerClient, relyingParty, startOidcServer, verifyIdToken } from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
 // API.md §15: `keys rotate` publishes a new key at once (signing after OIDC_KEY_PREPUBLISH_SECONDS, 0 here), the old
@@ -26,7 +25,7 @@ describe('OIDC signing keys: GET /.well-known/jwks.json across `keys rotate` and
   async function idToken(): Promise<string> {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp, { scope: 'openid' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const tokens = await exchange(rp, await authorize(browser.page, request.url, user, { consent: false }), request)
       return tokens.id_token ?? ''

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict'
 import type * as oidc from 'openid-client'
 import type { Page } from 'playwright-core'
 import { registerAndActivate } from '../helpers/flows.ts'
-import { assertAccessible, openBrowser, screenshot } from '../helpers/browser.ts'
+import { assertAccessible, screenshot } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { POST_LOGOUT_URI, authorizationRequest, authorize, exchange, fillSignIn, registerClient, relyingParty, startOidcServer } from '../helpers/oidc.ts'
+import {
+  POST_LOGOUT_URI, authorizationRequest, authorize, exchange, fillSignIn, openRpBrowser, registerClient, relyingParty, startOidcServer,
+} from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
 // API.md §14, §15: the OIDC pages (consent, the provider's error and logout pages) are accessible (axe), light and
@@ -38,7 +40,7 @@ describe('OIDC pages (GET /oidc/interaction/{uid}/, the provider\'s error and lo
   it('When the consent page is shown, then it names the client and scopes with Allow and Deny, passes axe and fits 360 px', async () => {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp, { scope: 'openid profile email unilink offline_access', prompt: 'consent' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const { page } = browser
       await page.goto(request.url.href)
@@ -55,7 +57,7 @@ describe('OIDC pages (GET /oidc/interaction/{uid}/, the provider\'s error and lo
   })
 
   it('When the provider shows its error and logout pages, then they are ours: accessible and styled', async () => {
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const { page } = browser
       await page.goto(`${server.base}/oidc/auth?client_id=unknown&response_type=code&scope=openid`)

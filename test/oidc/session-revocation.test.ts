@@ -3,9 +3,8 @@ import assert from 'node:assert/strict'
 import * as oidc from 'openid-client'
 import { login, registerAndActivate } from '../helpers/flows.ts'
 import { client } from '../helpers/http.ts'
-import { openBrowser } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/server.ts'
-import { authorizationRequest, authorize, exchange, registerClient, relyingParty, startOidcServer, tokenEndpoint } from '../helpers/oidc.ts'
+import { authorizationRequest, authorize, exchange, openRpBrowser, registerClient, relyingParty, startOidcServer, tokenEndpoint } from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
 // API.md §11, §15: revoking a user's sessions (POST /api/logout/all/, a password change, ...) revokes their OIDC
@@ -24,7 +23,7 @@ describe('OIDC grants end with the user\'s sessions (POST /api/logout/all/, POST
 
   async function grantTokens(user: { email: string; password: string }) {
     const request = await authorizationRequest(rp, { scope: 'openid offline_access', prompt: 'consent' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       return await exchange(rp, await authorize(browser.page, request.url, user), request)
     } finally {

@@ -2,10 +2,9 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import * as oidc from 'openid-client'
 import { registerAndActivate } from '../helpers/flows.ts'
-import { openBrowser } from '../helpers/browser.ts'
 import type { TestServer } from '../helpers/server.ts'
 import {
-  POST_LOGOUT_URI, authorizationRequest, authorize, callbackOf, exchange, registerClient, relyingParty, startOidcServer, tokenEndpoint,
+  POST_LOGOUT_URI, authorizationRequest, authorize, callbackOf, exchange, openRpBrowser, registerClient, relyingParty, startOidcServer, tokenEndpoint,
 } from '../helpers/oidc.ts'
 import type { Registered } from '../helpers/oidc.ts'
 
@@ -27,7 +26,7 @@ describe('OIDC tokens: POST /oidc/token (refresh), /oidc/token/revocation, /oidc
   async function tokensFor(config: oidc.Configuration, scope: string, prompt?: string) {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(config, { scope, ...(prompt === undefined ? {} : { prompt }) })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       return { user, tokens: await exchange(config, await authorize(browser.page, request.url, user), request) }
     } finally {
@@ -87,7 +86,7 @@ describe('OIDC tokens: POST /oidc/token (refresh), /oidc/token/revocation, /oidc
   it('When the relying party sends the user to end-session and they sign out, then both sessions end and the browser returns', async () => {
     const user = await registerAndActivate(server)
     const request = await authorizationRequest(rp, { scope: 'openid', prompt: 'consent' })
-    const browser = await openBrowser(server.base)
+    const browser = await openRpBrowser(server.base)
     try {
       const { page } = browser
       const tokens = await exchange(rp, await authorize(page, request.url, user), request)
