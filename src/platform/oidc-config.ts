@@ -20,7 +20,7 @@ export function parseOidcIssuer(env: Env, at: { host: string; port: number; prod
   } catch {
     throw new ConfigError('OIDC_ISSUER', 'must be an http(s) URL')
   }
-  if (!/^https?:$/.test(url.protocol) || url.origin !== value.replace(/\/$/, '')) {
+  if (!/^https?:$/.test(url.protocol) || url.origin !== value.replace(/\/$/, '').toLowerCase()) {
     throw new ConfigError('OIDC_ISSUER', 'must be an http(s) origin (scheme, host and port; no path, query or fragment)')
   }
   return url.origin
