@@ -58,6 +58,8 @@ export function providerConfiguration(deps: ProviderConfigDeps, jwks: { keys: Re
     scopes: [...SCOPES],
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],
+    // What a registered client can use (provider-clients.ts): a secret (basic or post) or, for a public client, none.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
       id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'client_secret_basic',
