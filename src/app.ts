@@ -33,6 +33,7 @@ import { createLinkTokens } from './links/link-token.ts'
 import { tokenRoutes } from './tokens/routes.ts'
 import { createTokenService } from './tokens/service.ts'
 import { createTokenStore } from './tokens/store.ts'
+import { withOidcGrantRevocation } from './oidc/grant-revocation.ts'
 import { createSessionLookup } from './tokens/session-lookup.ts'
 import { sessionRoutes } from './tokens/session-routes.ts'
 import { createSessionService } from './tokens/sessions.ts'
@@ -55,6 +56,8 @@ import { createOidcClientService } from './oidc/clients-service.ts'
 import { oidcClientRoutes } from './oidc/clients-routes.ts'
 import { siteRoutes } from './site/routes.ts'
 import { pagesRoutes } from './pages/routes.ts'
+import { hashedAssets } from './pages/assets.ts'
+import { createOidcFeature } from './oidc/feature.ts'
 import { createOutboxAdmin } from './mail/outbox-admin.ts'
 import { mfaRoutes } from './mfa/routes.ts'
 import { passkeyRoutes } from './mfa/passkey-routes.ts'
@@ -64,6 +67,7 @@ import { installRequestLogging, requestIdOptions } from './platform/request-logg
 import { createMetrics, installMetrics } from './platform/metrics.ts'
 import { registerOpenApi } from './platform/openapi.ts'
 import { drainConnectionsOnClose } from './platform/connection-draining.ts'
+import { pruneExpiredOidcPayloads } from './oidc/adapter.ts'
 
 const COMMON_PASSWORDS_FILE = new URL('../assets/common-passwords.txt', import.meta.url).pathname
 
@@ -140,7 +144,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   // Templates are read and checked once, here: a broken override stops the start instead of a mail.
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
     passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }
-  const tokenStore = createTokenStore(db)
+  // Revoking all of a user's sessions revokes their OIDC grants too (API.md §11, §15).
+  const tokenStore = withOidcGrantRevocation(createTokenStore(db))
   const auditStore = createAuditStore(db)
   // Webhook deliveries are queued by the audit log, in the transaction of each event (API.md §13).
   const webhookStore = createWebhookStore(db)
@@ -213,6 +218,11 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(auditRoutes({ audit: auditService, guard }), { prefix: '/api' })
   const webhooks = createWebhookService({ db, store: webhookStore, secrets, policy: webhookPolicy, audit })
   await app.register(webhookRoutes({ webhooks, guard }), { prefix: '/api' })
+  const oidc = createOidcFeature({
+    config, db, clock, log: app.log, findActiveUser: accounts.findActiveUser, authenticate: tokens.authenticate, logout: tokens.logout,
+    signedInAt: sessions.signedInAt, hasMfa: secondFactors.service.hasMfa, audit, assets: hashedAssets().urls,
+  })
+  await app.register(oidc.routes)
   // OpenID Connect clients (API.md §15): the JSON API here, the admin console's page through pagesRoutes.
   const oidcClients = createOidcClientService({ db, store: createOidcClientStore(db), audit, clock })
   await app.register(oidcClientRoutes({ clients: oidcClients, guard }), { prefix: '/api' })
@@ -222,6 +232,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     mfa: secondFactors.service, passkeys: secondFactors.passkeys,
     oidcClients,
     mfaReset: secondFactors.reset, hasSecondFactor: secondFactors.service.hasMfa, webhooks,
+    extraPages: [oidc.interactionPages],
   }))
 
   const pruner = startPeriodic(PRUNE_INTERVAL_MS, async () => {
@@ -231,6 +242,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await secondFactors.store.pruneExpired(now)
     await auditService.pruneExpired()
     await webhookStore.pruneSettled(clock() - config.auditRetentionDays * 86_400_000)
+    await pruneExpiredOidcPayloads(db, now)
   }, (error) => app.log.error({ err: error }, 'pruning expired tokens, counters, second-factor challenges and audit events failed'))
 
   app.addHook('onReady', async () => {

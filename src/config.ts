@@ -8,6 +8,7 @@ import type { RateLimitRule, RateLimitScope } from './throttling/rules.ts'
 import { readOrCreateSecretKey } from './platform/secret-key-file.ts'
 import { domainOfHost } from './platform/http/allowed-hosts.ts'
 import { parseUserTypes, parseWebauthn } from './platform/webauthn-config.ts'
+import { parseOidcIssuer } from './platform/oidc-config.ts'
 import {
   ConfigError, bool, csv, int, oneOf, optionalString, seconds, string,
 } from './platform/env-parsers.ts'
@@ -95,6 +96,8 @@ export type Config = {
   mfaRequiredUserTypes: readonly number[]
   /** Audit events older than this many days are pruned (API.md §13). */
   auditRetentionDays: number
+  /** A rotated OIDC signing key is published this long before it signs (API.md §15), so relying parties' JWKS caches know it. */
+  oidcKeyPrepublishSeconds: number
   webhooks: {
     /** First retry of a failed delivery after about this long (with jitter), doubling, for 24 hours (API.md §13). */
     retryBaseMs: number
@@ -102,6 +105,8 @@ export type Config = {
     allowHttp: boolean
     allowPrivate: boolean
   }
+  /** The OpenID Provider (API.md §15): its issuer, the public URL relying parties see (no trailing slash). */
+  oidc: { issuer: string }
   /** Things worth a warning line at start-up (computed here, logged by the server). */
   warnings: readonly string[]
 }
@@ -140,11 +145,14 @@ export function loadConfig(env: Env): Readonly<Config> {
   const protocol = oneOf(env, 'PROTOCOL', ['http', 'https'] as const, 'http')
   const siteName = string(env, 'SITE_NAME', 'UniLink')
   const corsAllowedOrigins = csv(env, 'CORS_ALLOWED_ORIGINS', ['http://localhost:3000', 'http://127.0.0.1:3000'])
+  const host = string(env, 'HOST', '127.0.0.1')
+  const port = int(env, 'PORT', 8000, { min: 0, max: 65535 })
+  const oidc = { issuer: parseOidcIssuer(env, { host, port, production }, warnings) }
   const config: Config = {
     production,
     debug: bool(env, 'DEBUG', false),
-    host: string(env, 'HOST', '127.0.0.1'),
-    port: int(env, 'PORT', 8000, { min: 0, max: 65535 }),
+    host,
+    port,
     secretKey,
     dataDir,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
@@ -166,7 +174,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       retryBaseMs: seconds(env, 'EMAIL_RETRY_BASE_SECONDS', 5) * 1000,
       maxAttempts: int(env, 'EMAIL_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
     },
-    allowedHosts: parseAllowedHosts(env, domain),
+    allowedHosts: parseAllowedHosts(env, domain, oidc.issuer),
     corsAllowedOrigins,
     cookies,
     accessTokenLifetime: seconds(env, 'ACCESS_TOKEN_LIFETIME', 300),
@@ -190,21 +198,23 @@ export function loadConfig(env: Env): Readonly<Config> {
     webauthn: parseWebauthn(env, { domain, protocol, siteName, corsAllowedOrigins }),
     mfaRequiredUserTypes: parseUserTypes(env, 'MFA_REQUIRED_USER_TYPES'),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, { min: 1, max: 36_500 }),
+    oidcKeyPrepublishSeconds: int(env, 'OIDC_KEY_PREPUBLISH_SECONDS', 900, { min: 0, max: 30 * 86_400 }),
     webhooks: parseWebhooks(env, production, warnings),
     revocation: parseRevocation(env),
+    oidc,
     warnings,
   }
   return Object.freeze(config)
 }
 
 /**
- * API.md §1: by default the loopback names and the host of DOMAIN (OIDC_ISSUER's joins them once that setting exists).
- * A value that is set replaces the default whole, as Django's setting does: a deployment names its hosts exactly.
+ * API.md §1: by default the loopback names, the host of DOMAIN and that of OIDC_ISSUER. A value that is set replaces
+ * the default whole, as Django's setting does: a deployment names its hosts exactly.
  */
-function parseAllowedHosts(env: Env, domain: string): string[] {
+function parseAllowedHosts(env: Env, domain: string, issuer: string): string[] {
   const loopback = ['localhost', '127.0.0.1', '[::1]']
-  const domainHost = domainOfHost(domain)
-  const hosts = csv(env, 'ALLOWED_HOSTS', domainHost === '' || loopback.includes(domainHost) ? loopback : [...loopback, domainHost])
+  const named = [domainOfHost(domain), new URL(issuer).hostname].filter((h) => h !== '' && !loopback.includes(h))
+  const hosts = csv(env, 'ALLOWED_HOSTS', [...new Set([...loopback, ...named])])
   // Django refuses to serve with an empty list; every request would be a 400.
   if (hosts.length === 0) throw new ConfigError('ALLOWED_HOSTS', 'must name at least one host (or * for any)')
   return hosts

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   'audit': { summary: 'print or export (NDJSON) the audit log', load: async () => (await import('./audit.ts')).audit },
   'oidc': { summary: 'clients list | add | remove | rotate-secret: OpenID Connect clients', load: async () => (await import('./oidc-clients.ts')).oidc },
   'outbox': { summary: 'list | retry: the mail queue', load: async () => (await import('./outbox.ts')).outbox },
+  'keys': { summary: 'list | rotate | prune: the OpenID Provider\'s signing keys', load: async () => (await import('./keys.ts')).keys },
   'check': { summary: 'validate configuration and connectivity (database, SMTP, Redis)', load: async () => (await import('./check.ts')).check },
   'openapi': { summary: 'write the OpenAPI 3.1 document to a file', load: async () => (await import('./openapi.ts')).openapi },
   'mail-preview': { summary: 'render every mail with sample data to files', load: async () => (await import('./mail-preview.ts')).mailPreview },

@@ -12,6 +12,7 @@ import { AppError } from '../platform/errors.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { createLinkTokens } from '../links/link-token.ts'
 import { createTokenStore } from '../tokens/store.ts'
+import { withOidcGrantRevocation } from '../oidc/grant-revocation.ts'
 import { toUniversityJson } from '../universities/serialize.ts'
 import type { UniversityWithAdmin } from '../universities/serialize.ts'
 import { createUniversityLookup } from '../universities/lookup.ts'
@@ -58,7 +59,7 @@ const ACTIONS: Record<Action, { run: Run; done: string }> = {
 function universityService(config: Config, db: Db): UniversityService {
   const outbox = createOutboxStore(db)
   const universityStore = createUniversityStore(db)
-  const tokenStore = createTokenStore(db)
+  const tokenStore = withOidcGrantRevocation(createTokenStore(db))
   const audit = auditRecorderFor(db, config)
   const site = { siteName: config.siteName, protocol: config.protocol, domain: config.domain,
     passwordResetConfirmUrl: config.passwordResetConfirmUrl, mailTemplates: loadMailTemplates(config.email.templatesDir) }

@@ -7,6 +7,7 @@ import { createAccountStore } from '../accounts/store.ts'
 import type { User } from '../accounts/user.ts'
 import { createPasswordHasher } from '../platform/password-hashing.ts'
 import { createTokenStore } from '../tokens/store.ts'
+import { withOidcGrantRevocation } from '../oidc/grant-revocation.ts'
 import { loadMailTemplates } from '../mail/templates.ts'
 import { createOutboxStore } from '../mail/outbox-store.ts'
 import { createMfaReset } from '../mfa/reset.ts'
@@ -130,7 +131,7 @@ export async function users(args: string[], out: Out): Promise<void> {
   if (extra.length > 0) throw new CommandError(USERS_USAGE)
   const config = loadConfig(readEnvironment())
   await withDatabase(config, async (db) => {
-    const tokens = createTokenStore(db)
+    const tokens = withOidcGrantRevocation(createTokenStore(db))
     const audit = auditRecorderFor(db, config)
     const accounts = createOperatorAccounts({
       db, store: createAccountStore(db), hasher: createPasswordHasher(config.passwordHashing),

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, preValidationHookHandler } from 'fastify'
 import type { Config } from '../config.ts'
 import { installPageErrorHandler } from '../platform/http/error-rendering.ts'
 import type { AuthGuard } from '../platform/auth-guard.ts'
@@ -28,9 +28,10 @@ import { adminWebhookRoutes } from './admin-webhook-routes.ts'
 import { assetRoutes, hashedAssets } from './assets.ts'
 import { loginRoutes } from './login-routes.ts'
 import { createRenderer } from './render.ts'
+import type { Render } from './render.ts'
 import { installFormProtection, securityHeaders } from './security.ts'
 import { createPageSession } from './session.ts'
-import type { PageSessionDeps } from './session.ts'
+import type { PageSession, PageSessionDeps } from './session.ts'
 
 export type PagesDeps = {
   accounts: AccountService
@@ -58,7 +59,11 @@ export type PagesDeps = {
   secondFactorGate: PageSessionDeps['secondFactorGate']
   /** The relying parties of API.md §15, for /admin/oidc-clients/. */
   oidcClients: OidcClientService
+  /** Pages another feature serves with these pages' session, renderer and form protection (the OIDC interaction, §15). */
+  extraPages?: ((shared: SharedPageDeps) => FastifyPluginAsync)[]
 }
+
+export type SharedPageDeps = { page: PageSession; render: Render; form: preValidationHookHandler }
 
 const TITLES: Record<number, string> = {
   400: 'Something is wrong with the request', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Not found', 429: 'Too many attempts',
@@ -98,5 +103,6 @@ export function pagesRoutes(deps: PagesDeps): FastifyPluginAsync {
     await app.register(adminAuditRoutes({ ...shared, ...deps }))
     await app.register(adminOidcClientRoutes({ ...shared, ...deps }))
     await app.register(adminWebhookRoutes({ ...shared, ...deps }))
+    for (const pages of deps.extraPages ?? []) await app.register(pages(shared))
   }
 }

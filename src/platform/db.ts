@@ -235,6 +235,31 @@ export type OidcClientsTable = {
   updatedAt: Millis
 }
 
+/** oidc-provider's storage (oidc/adapter.ts): one row per model instance, its payload JSON kept whole. */
+export type OidcPayloadsTable = {
+  model: string
+  id: string
+  payload: string
+  grantId: string | null
+  userCode: string | null
+  uid: string | null
+  accountId: string | null
+  expiresAt: Millis | null
+  consumedAt: Millis | null
+}
+
+/** The provider's signing keys (API.md §15); the private JWK sealed (oidc/key-seal.ts). */
+export type OidcSigningKeysTable = {
+  id: Generated<number>
+  kid: string
+  alg: 'ES256' | 'EdDSA'
+  privateJwkSealed: string
+  publicJwk: string
+  createdAt: Millis
+  activeFrom: Millis
+  retiredAt: Millis | null
+}
+
 export type Database = {
   users: UsersTable
   universities: UniversitiesTable
@@ -255,6 +280,8 @@ export type Database = {
   webhookDeliveries: WebhookDeliveriesTable
   webhookAttempts: WebhookAttemptsTable
   oidcClients: OidcClientsTable
+  oidcPayloads: OidcPayloadsTable
+  oidcSigningKeys: OidcSigningKeysTable
 }
 
 export type Db = Kysely<Database>

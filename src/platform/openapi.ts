@@ -25,6 +25,7 @@ const TAGS = [
   { name: 'pages', description: 'Hosted HTML pages: sign-in, account console, admin console (API.md §14).' },
   { name: 'second factors', description: 'TOTP, recovery codes and the second step of a login (API.md §12).' },
   { name: 'passkeys', description: 'WebAuthn passkeys: registration, management and passkey login (API.md §12).' },
+  { name: 'openid connect', description: 'UniLink as an OpenID Provider: discovery, JWKS, authorization, tokens, userinfo (API.md §15).' },
   { name: 'service', description: 'Home page, health, readiness, metrics and this documentation.' },
 ]
 

@@ -4,7 +4,7 @@ import { createTestDatabase } from '../helpers/database.ts'
 import type { TestDatabase } from '../helpers/database.ts'
 import { cliEnv, runCli } from '../helpers/cli.ts'
 
-const COMMANDS = ['migrate', 'createsuperuser', 'users', 'universities', 'audit', 'oidc', 'outbox', 'check', 'openapi', 'mail-preview']
+const COMMANDS = ['migrate', 'createsuperuser', 'users', 'universities', 'audit', 'oidc', 'outbox', 'keys', 'check', 'openapi', 'mail-preview']
 
 describe('npm run cli -- <command>', () => {
   let database: TestDatabase

@@ -34,7 +34,7 @@ export type ServerOptions = {
   keepDatabase?: boolean
   /** The service's clock (rate limits, refresh rotation); see createTestClock. Real time when absent. */
   clock?: () => number
-  /** Listen on this port (e.g. one named in WEBAUTHN_ORIGINS before the start, see ports.ts); an ephemeral one when absent. */
+  /** Listen on this port instead of an ephemeral one: WEBAUTHN_ORIGINS, DOMAIN or OIDC_ISSUER must name it before the start (see ports.ts). */
   port?: number
 }
 
