@@ -23,7 +23,7 @@ try {
     await signIn(page, server.base, student.email, student.password)
     await page.screenshot({ path: join(OUT, 'account.png'), fullPage: true })
     await browser.context.clearCookies()
-    await signIn(page, server.base, root.email, STAFF_PASSWORD, '/login/?next=/admin/universities/')
+    await signIn(page, server.base, root.email, STAFF_PASSWORD, '/login/?next=/admin/')
     await page.screenshot({ path: join(OUT, 'admin.png') })
   } finally {
     await browser.close()

@@ -31,7 +31,8 @@ describe('GET /api/docs/', () => {
     server = await startServer()
     profile = mkdtempSync(join(tmpdir(), 'unilink-chromium-'))
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, chromiumSandbox: false, viewport: { width: 1280, height: 1600 },
+      // Tall: Swagger UI draws an operation only once it is scrolled into view, and the page now holds 100+ of them.
+      executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, chromiumSandbox: false, viewport: { width: 1280, height: 24000 },
     })
     await context.route('**/*', async (route) => {
       const url = route.request().url()
