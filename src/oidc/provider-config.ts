@@ -85,6 +85,16 @@ export function providerConfiguration(deps: ProviderConfigDeps, jwks: { keys: Re
       introspection: { enabled: true, allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none' },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
       userinfo: { enabled: true },
+      // Access tokens stay opaque, on purpose, although API.md §15 says they are "signed with the current key"
+      // (ID tokens are). oidc-provider 9 issues an RFC 9068 `at+jwt` only for a resource server (resourceIndicators
+      // with accessTokenFormat 'jwt'). It does not store such a token, and it gives it an `aud`. So userinfo answers
+      // invalid_token (the token is not found; it also refuses any token with an aud). Introspection and revocation
+      // answer unsupported_token_type ("Structured JWT Tokens cannot be introspected/revoked"). We measured this with
+      // defaultResource, getResourceServerInfo({ accessTokenFormat: 'jwt' }) and the resource's scopes added to the
+      // grant at consent. The code grant and the refresh grant both gave ES256 at+jwt tokens signed with the
+      // provider's key. openid-client's fetchUserInfo failed with both. A resource server that needs JWTs later goes
+      // in resourceIndicators.getResourceServerInfo, and its clients ask for it with `resource=`. Tokens asked for
+      // without a resource (userinfo's) stay opaque.
     },
     // API.md §15: PKCE (S256, the only method oidc-provider 9 knows) for public clients; confidential ones may use it.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
