@@ -61,8 +61,8 @@ export function createOidcFeature(deps: OidcFeatureDeps) {
     issuer, keys: createSigningKeys({ db, secretKey: config.secretKey, prepublishSeconds: config.oidcKeyPrepublishSeconds }),
     proxy: config.trustedProxies.length > 0, clock: deps.clock, log: deps.log,
     middleware: [endUniLinkSessionOnLogout({ authenticate: deps.authenticate, logout: deps.logout, cookies: config.cookies })],
-    configure: (jwks) => providerConfiguration({
-      secretKey: config.secretKey, adapter: adapterFor, findAccount: accountFinder(deps.findActiveUser, issuer), currentSignIn,
+    configure: (jwks, library) => providerConfiguration({
+      library, secretKey: config.secretKey, adapter: adapterFor, findAccount: accountFinder(deps.findActiveUser, issuer), currentSignIn,
       loadExistingGrant: grantLoader({ grantIdsOfAccount: (id) => payloads.grantIdsForAccount(id), findClient }),
       pages: createProviderPages({ siteName: config.siteName, assets: deps.assets }),
     }, jwks),

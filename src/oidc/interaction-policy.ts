@@ -1,7 +1,5 @@
-import { interactionPolicy } from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
-
-const { Check, base } = interactionPolicy
+import type { OidcLibrary } from './library.ts'
 
 /** The session of the §3 cookies, as the provider's policy needs it: whose, and when they signed in (seconds). */
 export type CurrentSignIn = (accessToken: string) => Promise<{ userId: number; signedInAt: number | null } | null>
@@ -25,7 +23,8 @@ export function asksForMfa(acrValues: unknown): boolean {
  * - `acr_values=mfa` (API.md §15) asks for a second factor when the sign-in had none (acr_values are voluntary in
  *   OIDC Core, so the default policy ignores them).
  */
-export function createInteractionPolicy(currentSignIn: CurrentSignIn) {
+export function createInteractionPolicy(library: OidcLibrary, currentSignIn: CurrentSignIn) {
+  const { Check, base } = library.interactionPolicy
   const policy = base()
   const login = policy.get('login')
   if (login === undefined) throw new Error('oidc-provider has no login prompt')

@@ -2,7 +2,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { errors } from 'oidc-provider'
 import type Provider from 'oidc-provider'
 import type { InteractionResults } from 'oidc-provider'
 import { AppError } from '../platform/errors.ts'
@@ -16,6 +15,7 @@ import type { OidcClient } from './clients-store.ts'
 import { oidcDocs } from './docs.ts'
 import { ACR_MFA, ACR_PASSWORD, asksForMfa, hasSecondFactor } from './interaction-policy.ts'
 import { interactionPath } from './provider-config.ts'
+import { loadOidcLibrary } from './library.ts'
 
 export type InteractionDeps = {
   provider: () => Promise<Provider>
@@ -56,7 +56,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     try {
       return await provider.interactionDetails(request.raw, reply.raw)
     } catch (error) {
-      if (error instanceof errors.OIDCProviderError) throw AppError.badRequest(EXPIRED)
+      if (error instanceof (await loadOidcLibrary()).errors.OIDCProviderError) throw AppError.badRequest(EXPIRED)
       throw error
     }
   }

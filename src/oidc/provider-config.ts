@@ -4,6 +4,7 @@ import { SCOPE_CLAIMS, SCOPES } from './claims.ts'
 import { ACR_MFA, ACR_PASSWORD, createInteractionPolicy } from './interaction-policy.ts'
 import type { CurrentSignIn } from './interaction-policy.ts'
 import type { ProviderPages } from './provider-pages.ts'
+import type { OidcLibrary } from './library.ts'
 
 /** Lifetimes (seconds). Refresh tokens, the longest, bound when a retired signing key can be pruned (signing-keys.ts). */
 export const OIDC_TTL = {
@@ -24,6 +25,8 @@ export const OIDC_ROUTES = {
 export const interactionPath = (uid: string): string => `/oidc/interaction/${uid}/`
 
 export type ProviderConfigDeps = {
+  /** oidc-provider itself, loaded on the first OIDC request (library.ts). */
+  library: OidcLibrary
   secretKey: string
   adapter: AdapterConstructor | AdapterFactory
   findAccount: FindAccount
@@ -76,7 +79,7 @@ export function providerConfiguration(deps: ProviderConfigDeps, jwks: { keys: Re
     routes: OIDC_ROUTES,
     interactions: {
       url: (_ctx, interaction) => interactionPath(interaction.uid),
-      policy: createInteractionPolicy(deps.currentSignIn),
+      policy: createInteractionPolicy(deps.library, deps.currentSignIn),
     },
     features: {
       devInteractions: { enabled: false },

@@ -1,7 +1,9 @@
-import Provider from 'oidc-provider'
+import type Provider from 'oidc-provider'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import type { FastifyBaseLogger } from 'fastify'
 import { clientSecretMatches } from './client-secrets.ts'
+import { loadOidcLibrary } from './library.ts'
+import type { OidcLibrary } from './library.ts'
 
 /** What the provider needs of the signing keys (signing-keys.ts): the private JWKs, signing key first per alg. */
 export type Keystore = { keystore(now: number): Promise<{ keys: Record<string, unknown>[]; fingerprint: string }> }
@@ -17,7 +19,7 @@ const KEYS_RECHECK_MS = 1000
 export function createProviderHolder(deps: {
   issuer: string
   keys: Keystore
-  configure: (jwks: { keys: Record<string, unknown>[] }) => Configuration
+  configure: (jwks: { keys: Record<string, unknown>[] }, library: OidcLibrary) => Configuration
   /** Believe X-Forwarded-Proto/-Host (only behind the proxies of TRUSTED_PROXIES). */
   proxy: boolean
   clock: () => number
@@ -28,8 +30,9 @@ export function createProviderHolder(deps: {
   let current: { provider: Provider; fingerprint: string; checkedAt: number } | undefined
   let loading: Promise<Provider> | undefined
 
-  function build(keys: Record<string, unknown>[]): Provider {
-    const provider = new Provider(deps.issuer, deps.configure({ keys }))
+  async function build(keys: Record<string, unknown>[]): Promise<Provider> {
+    const library = await loadOidcLibrary()
+    const provider = new library.default(deps.issuer, deps.configure({ keys }, library))
     provider.proxy = deps.proxy
     // Koa's middleware type knows nothing of ctx.oidc, which the provider adds to every context.
     for (const middleware of deps.middleware) provider.use(middleware as unknown as Parameters<Provider['use']>[0])
@@ -44,7 +47,7 @@ export function createProviderHolder(deps: {
   async function load(): Promise<Provider> {
     const now = deps.clock()
     const { keys, fingerprint } = await deps.keys.keystore(now)
-    if (current === undefined || current.fingerprint !== fingerprint) current = { provider: build(keys), fingerprint, checkedAt: now }
+    if (current === undefined || current.fingerprint !== fingerprint) current = { provider: await build(keys), fingerprint, checkedAt: now }
     current.checkedAt = now
     return current.provider
   }
