@@ -1,8 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
-/** A client_id: 16 random bytes, URL-safe; not a secret, but unguessable so clients cannot be enumerated. */
+/**
+ * A client_id: 16 random bytes, URL-safe; not a secret, but unguessable so clients cannot be enumerated. Never one
+ * that starts with `-`: `npm run cli -- oidc clients remove <id>` would read it as an option (seen: 1 id in 64).
+ */
 export function newClientId(): string {
-  return randomBytes(16).toString('base64url')
+  let id: string
+  do id = randomBytes(16).toString('base64url')
+  while (id.startsWith('-'))
+  return id
 }
 
 /** A client secret: 32 random bytes (256 bits), shown once. */
